@@ -1,0 +1,76 @@
+package cfsim
+
+import (
+	"net/http"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// getAppManifest generates the app's manifest as CC does: YAML with the app's stack,
+// buildpacks, env, routes, metadata and one entry per process type.
+func (s *Sim) getAppManifest(w http.ResponseWriter, _ *http.Request, a *app) {
+	app := map[string]any{"name": a.name, "stack": a.lifecycle.stack}
+	if len(a.lifecycle.buildpacks) > 0 {
+		app["buildpacks"] = a.lifecycle.buildpacks
+	}
+	if len(a.env) > 0 {
+		app["env"] = copyMap(a.env)
+	}
+	var routes []map[string]string
+	for _, u := range s.appURIs(a.guid) {
+		routes = append(routes, map[string]string{"route": u, "protocol": "http1"})
+	}
+	if routes != nil {
+		app["routes"] = routes
+	} else {
+		app["no-route"] = true
+	}
+	if len(a.meta.labels)+len(a.meta.annotations) > 0 {
+		app["metadata"] = map[string]any{"labels": copyMap(a.meta.labels), "annotations": copyMap(a.meta.annotations)}
+	}
+	var procs []map[string]any
+	seen := map[string]bool{}
+	web := s.appProcesses(a.guid, "")
+	for i := len(web) - 1; i >= 0; i-- { // the newest process of each type, as CC presents it
+		p := web[i]
+		if seen[p.kind] {
+			continue
+		}
+		seen[p.kind] = true
+		procs = append([]map[string]any{manifestProcessOf(p)}, procs...)
+	}
+	if procs != nil {
+		app["processes"] = procs
+	}
+	out, err := yaml.Marshal(map[string]any{"applications": []any{app}})
+	if err != nil {
+		writeError(w, &ccError{http.StatusInternalServerError, "An unknown error occurred.", "UnknownError", 10001})
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-yaml")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(out)
+}
+
+func manifestProcessOf(p *process) map[string]any {
+	m := map[string]any{"type": p.kind, "instances": p.instances, "memory": strconv.Itoa(p.memoryMB) + "M",
+		"disk_quota": strconv.Itoa(p.diskMB) + "M", "log-rate-limit-per-second": "-1",
+		"health-check-type": p.health.kind, "readiness-health-check-type": p.readiness.kind}
+	if p.command != nil {
+		m["command"] = *p.command
+	}
+	if p.health.kind == "http" {
+		m["health-check-http-endpoint"] = p.health.endpoint
+	}
+	if p.health.timeout != nil {
+		m["timeout"] = *p.health.timeout
+	}
+	if p.health.invocationTimeout != nil {
+		m["health-check-invocation-timeout"] = *p.health.invocationTimeout
+	}
+	if p.readiness.kind == "http" {
+		m["readiness-health-check-http-endpoint"] = p.readiness.endpoint
+	}
+	return m
+}

@@ -1,0 +1,86 @@
+package cfsim
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Request is one Cloud Controller or UAA request as the simulator saw it.
+type Request struct {
+	Time     time.Time `json:"time"`
+	Method   string    `json:"method"`
+	Path     string    `json:"path"`
+	Query    string    `json:"query,omitempty"`
+	Status   int       `json:"status"`
+	Injected bool      `json:"injected,omitempty"` // a fault decided the answer
+}
+
+// Mutating reports whether the request could change the foundation's state.
+func (r Request) Mutating() bool {
+	return r.Method != http.MethodGet && r.Method != http.MethodHead && r.Path != "/oauth/token"
+}
+
+type requestLog struct {
+	mu   sync.Mutex
+	reqs []Request
+}
+
+type injectedKey struct{}
+
+// markInjected tells the request log that a fault answered this request.
+func markInjected(r *http.Request) {
+	if p, ok := r.Context().Value(injectedKey{}).(*bool); ok {
+		*p = true
+	}
+}
+
+func (l *requestLog) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		injected := false
+		r = r.WithContext(context.WithValue(r.Context(), injectedKey{}, &injected))
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		l.mu.Lock()
+		l.reqs = append(l.reqs, Request{
+			Time: time.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+			Status: rec.status, Injected: injected,
+		})
+		l.mu.Unlock()
+	})
+}
+
+func (l *requestLog) all() []Request {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Request(nil), l.reqs...)
+}
+
+func (l *requestLog) reset() {
+	l.mu.Lock()
+	l.reqs = nil
+	l.mu.Unlock()
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Hijack lets a dropped-connection fault reach the real connection.
+func (s *statusRecorder) Hijack() (c net.Conn, rw *bufio.ReadWriter, err error) {
+	hj, ok := s.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, http.ErrNotSupported
+	}
+	s.status = 0
+	return hj.Hijack()
+}

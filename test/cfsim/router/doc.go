@@ -1,0 +1,19 @@
+// Package router simulates a fleet of Cloud Foundry gorouters behind one load balancer.
+//
+// Each router keeps its own routing table, fed by Fleet.Publish with the route-emitter's
+// router.register and router.unregister messages after a lag of its own, so tests can see
+// the window in which routers disagree. Requests follow gorouter's lookup rules, error pages,
+// instance headers, round-robin and retries (shared/reference/platform-facts.md sections 15
+// and 16).
+//
+// Simplified compared with a real gorouter:
+//   - no NATS: the emitter calls Publish directly; no router.start/greet, no re-emit heartbeat;
+//   - plain HTTP only: no TLS to backends, so no SAN checks, no 525/526/496 pages and no pruning
+//     of failed TLS endpoints; a failed endpoint is only skipped for 30 s, as for non-TLS ones;
+//   - no pruning of stale routes (no TTL), and no start_response_delay before serving;
+//   - empty pools are always deleted (empty_pool_timeout 0), so 503 no_endpoints never occurs;
+//   - round-robin only (no least-connection, no AZ preference), no max_conns limit;
+//   - no route services, sticky sessions, WebSockets, zipkin/W3C tracing or access logs;
+//   - the load balancer is a plain L7 round-robin proxy with no health checks of its own; as all
+//     traffic is loopback, a Host of "127.0.0.1" reaches the routers as gorouter's empty_host case.
+package router
