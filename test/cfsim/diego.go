@@ -326,7 +326,7 @@ func (d *diego) crashed(inst *instance, spec lrpSpec, reason string) int {
 		"index": spec.index, "reason": "CRASHED", "exit_description": reason, "crash_count": inst.crashes,
 		"crash_timestamp": time.Now().UnixNano(), "instance": inst.guid, "process_type": spec.kind,
 	})
-	d.s.appLog(spec.appGUID, "CELL", spec.index, "Exit status: "+reason)
+	d.s.appendLog(spec.appGUID, fmt.Sprintf("CELL/%d", spec.index), "Exit status: "+reason)
 	d.s.changed()
 	return inst.crashes
 }

@@ -170,9 +170,9 @@ func (f *foundation) waitRunning(appGUID string, n int) {
 
 // reply is what a request through a router got.
 type reply struct {
-	status  int
-	body    string
-	header  http.Header
+	status int
+	body   string
+	header http.Header
 }
 
 var plain = &http.Client{Timeout: 5 * time.Second}

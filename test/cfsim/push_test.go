@@ -3,11 +3,11 @@ package cfsim_test
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/cloudfoundry/go-cfclient/v3/client"
