@@ -122,11 +122,11 @@ var _ = Describe("quotas and uniqueness", func() {
 	})
 
 	It("answers name clashes with CF-UniquenessError on create and CF-UnprocessableEntity on rename", func() {
-		a, err := f.cf.Applications.Create(ctx, resource.NewAppCreate("twin", f.spaceGUID))
+		a, err := f.cf.Applications.Create(ctx, resource.NewAppCreate("twin", f.SpaceGUID))
 		Expect(err).NotTo(HaveOccurred())
-		_, err = f.cf.Applications.Create(ctx, resource.NewAppCreate("twin", f.spaceGUID))
+		_, err = f.cf.Applications.Create(ctx, resource.NewAppCreate("twin", f.SpaceGUID))
 		Expect(err).To(MatchError(ContainSubstring("CF-UniquenessError|10016): App with the name 'twin' already exists.")))
-		b, err := f.cf.Applications.Create(ctx, resource.NewAppCreate("other", f.spaceGUID))
+		b, err := f.cf.Applications.Create(ctx, resource.NewAppCreate("other", f.SpaceGUID))
 		Expect(err).NotTo(HaveOccurred())
 		_, err = f.cf.Applications.Update(ctx, b.GUID, &resource.AppUpdate{Name: "twin"})
 		Expect(err).To(MatchError(ContainSubstring("CF-UnprocessableEntity|10008): App with the name 'twin' already exists.")))
@@ -135,9 +135,9 @@ var _ = Describe("quotas and uniqueness", func() {
 	})
 
 	It("refuses a route that already exists", func() {
-		_, err := f.cf.Routes.Create(ctx, withHost(resource.NewRouteCreate(f.domain.GUID, f.spaceGUID), "dup"))
+		_, err := f.cf.Routes.Create(ctx, withHost(resource.NewRouteCreate(f.domain.GUID, f.SpaceGUID), "dup"))
 		Expect(err).NotTo(HaveOccurred())
-		_, err = f.cf.Routes.Create(ctx, withHost(resource.NewRouteCreate(f.domain.GUID, f.spaceGUID), "dup"))
+		_, err = f.cf.Routes.Create(ctx, withHost(resource.NewRouteCreate(f.domain.GUID, f.SpaceGUID), "dup"))
 		Expect(err).To(MatchError(ContainSubstring("Route already exists with host 'dup' for domain '" + f.info.Domain + "'.")))
 	})
 })
@@ -187,7 +187,7 @@ var _ = Describe("injected Cloud Controller faults", func() {
 
 	It("can lose the answer after CC did the work, so a create must be reconciled by reading", func() {
 		Expect(f.sim.AddFault(cfsim.Fault{Method: "POST", Path: "^/v3/apps$", Status: 502, After: true, Times: 1})).To(Succeed())
-		_, err := f.cf.Applications.Create(ctx, resource.NewAppCreate("ghost", f.spaceGUID))
+		_, err := f.cf.Applications.Create(ctx, resource.NewAppCreate("ghost", f.SpaceGUID))
 		Expect(err).To(HaveOccurred())
 		Expect(f.appNamed("ghost").Name).To(Equal("ghost"))
 	})

@@ -2,54 +2,49 @@ package cfsim_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/cloudfoundry/go-cfclient/v3/client"
-	"github.com/cloudfoundry/go-cfclient/v3/config"
 	"github.com/cloudfoundry/go-cfclient/v3/resource"
 	. "github.com/onsi/gomega"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim/cfpush"
 )
 
 // foundation is a running simulator with a go-cfclient logged in to it.
 type foundation struct {
-	sim       *cfsim.Sim
-	info      cfsim.Info
-	cf        *client.Client
-	spaceGUID string
-	domain    *resource.Domain
+	*cfpush.Pusher
+	sim    *cfsim.Sim
+	info   cfsim.Info
+	cf     *client.Client
+	domain *resource.Domain
 }
 
 func startFoundation(cfg cfsim.Config) *foundation {
 	sim, err := cfsim.Start(cfg)
 	Expect(err).NotTo(HaveOccurred())
-	f := &foundation{sim: sim, info: sim.Info()}
-	f.cf = login(f.info)
-	ctx := context.Background()
-	opts := client.NewSpaceListOptions()
-	opts.Names.EqualTo(f.info.Space)
-	space, err := f.cf.Spaces.Single(ctx, opts)
-	Expect(err).NotTo(HaveOccurred())
-	f.spaceGUID = space.GUID
-	dopts := client.NewDomainListOptions()
-	dopts.Names.EqualTo(f.info.Domain)
-	f.domain, err = f.cf.Domains.Single(ctx, dopts)
-	Expect(err).NotTo(HaveOccurred())
+	f := connect(sim.Info())
+	f.sim = sim
 	return f
 }
 
-func login(info cfsim.Info) *client.Client {
-	cfg, err := config.New(info.APIURL, config.UserPassword(info.Username, info.Password))
+// connect logs in to a foundation described by its info.
+func connect(info cfsim.Info) *foundation {
+	cf, err := cfpush.Login(info.APIURL, info.Username, info.Password)
 	Expect(err).NotTo(HaveOccurred())
-	cf, err := client.New(cfg)
+	ctx := context.Background()
+	pusher, err := cfpush.NewPusher(ctx, cf, info.Space, info.Domain)
 	Expect(err).NotTo(HaveOccurred())
-	return cf
+	pusher.Poll = fastPoll()
+	f := &foundation{Pusher: pusher, info: info, cf: cf}
+	dopts := client.NewDomainListOptions()
+	dopts.Names.EqualTo(info.Domain)
+	f.domain, err = cf.Domains.Single(ctx, dopts)
+	Expect(err).NotTo(HaveOccurred())
+	return f
 }
 
 func (f *foundation) close() { Expect(f.sim.Close()).To(Succeed()) }
@@ -60,79 +55,35 @@ type pushOpts struct {
 	version   string
 	instances int
 	env       map[string]string
-	health    string // manifest health-check-type; default http on /health
+	health    string
 	noStart   bool
 	noRoute   bool
 }
 
-func (o pushOpts) manifest(domain string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "applications:\n- name: %s\n  memory: 64M\n  instances: %d\n", o.name, max(o.instances, 1))
-	health := o.health
-	if health == "" {
-		health = "http"
-	}
-	fmt.Fprintf(&b, "  health-check-type: %s\n", health)
-	if health == "http" {
-		b.WriteString("  health-check-http-endpoint: /health\n")
-	}
-	b.WriteString("  timeout: 10\n  env:\n")
-	fmt.Fprintf(&b, "    VERSION: %q\n", o.version)
-	for k, v := range o.env {
-		fmt.Fprintf(&b, "    %s: %q\n", k, v)
-	}
-	if !o.noRoute {
-		fmt.Fprintf(&b, "  routes:\n  - route: %s.%s\n", o.name, domain)
-	}
-	return b.String()
-}
-
-// push applies a manifest, uploads the app, stages it, sets the droplet and starts the app:
-// the cf push sequence, through go-cfclient.
+// push is cf push through go-cfclient; it returns the app and its droplet guid.
 func (f *foundation) push(o pushOpts) (*resource.App, string) {
-	ctx := context.Background()
-	job, err := f.cf.Manifests.ApplyManifest(ctx, f.spaceGUID, o.manifest(f.info.Domain))
+	a := cfpush.App{Name: o.name, Version: o.version, Instances: o.instances, Env: o.env, Health: o.health, NoRoute: o.noRoute}
+	app, droplet, err := f.Push(context.Background(), a, appZip, !o.noStart)
 	Expect(err).NotTo(HaveOccurred())
-	Expect(f.cf.Jobs.PollComplete(ctx, job, fastPoll())).To(Succeed())
-	app := f.appNamed(o.name)
-	droplet := f.stage(app.GUID, appZip)
-	_, err = f.cf.Droplets.SetCurrentAssociationForApp(ctx, app.GUID, droplet)
-	Expect(err).NotTo(HaveOccurred())
-	if !o.noStart {
-		_, err = f.cf.Applications.Start(ctx, app.GUID)
-		Expect(err).NotTo(HaveOccurred())
-	}
 	return app, droplet
 }
 
-// stage uploads a zip as a new package of the app and stages it; it returns the droplet guid.
 func (f *foundation) stage(appGUID, zipPath string) string {
-	build := f.startBuild(appGUID, zipPath)
-	ctx := context.Background()
-	Expect(f.cf.Builds.PollStaged(ctx, build, fastPoll())).To(Succeed())
-	b, err := f.cf.Builds.Get(ctx, build)
+	droplet, err := f.Stage(context.Background(), appGUID, zipPath)
 	Expect(err).NotTo(HaveOccurred())
-	return b.Droplet.GUID
+	return droplet
 }
 
 func (f *foundation) startBuild(appGUID, zipPath string) string {
-	build, err := f.cf.Builds.Create(context.Background(), resource.NewBuildCreate(f.readyPackage(appGUID, zipPath)))
+	build, err := f.StartBuild(context.Background(), appGUID, zipPath)
 	Expect(err).NotTo(HaveOccurred())
-	return build.GUID
+	return build
 }
 
-// readyPackage creates a bits package, uploads the zip and waits until it is READY.
 func (f *foundation) readyPackage(appGUID, zipPath string) string {
-	ctx := context.Background()
-	pkg, err := f.cf.Packages.Create(ctx, resource.NewPackageCreate(appGUID))
+	pkg, err := f.ReadyPackage(context.Background(), appGUID, zipPath)
 	Expect(err).NotTo(HaveOccurred())
-	zf, err := os.Open(zipPath)
-	Expect(err).NotTo(HaveOccurred())
-	defer zf.Close()
-	_, err = f.cf.Packages.Upload(ctx, pkg.GUID, zf)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(f.cf.Packages.PollReady(ctx, pkg.GUID, fastPoll())).To(Succeed())
-	return pkg.GUID
+	return pkg
 }
 
 func fastPoll() *client.PollingOptions {
@@ -140,10 +91,7 @@ func fastPoll() *client.PollingOptions {
 }
 
 func (f *foundation) appNamed(name string) *resource.App {
-	opts := client.NewAppListOptions()
-	opts.Names.EqualTo(name)
-	opts.SpaceGUIDs.EqualTo(f.spaceGUID)
-	app, err := f.cf.Applications.Single(context.Background(), opts)
+	app, err := f.AppNamed(context.Background(), name)
 	Expect(err).NotTo(HaveOccurred())
 	return app
 }

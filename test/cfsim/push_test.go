@@ -17,6 +17,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim/cfpush"
 )
 
 var _ = Describe("discovery and authentication", func() {
@@ -117,7 +118,7 @@ var _ = Describe("pushing an app", func() {
 
 	It("fails staging without a start command, with the buildpack's CF error text", func() {
 		ctx := context.Background()
-		job, err := f.cf.Manifests.ApplyManifest(ctx, f.spaceGUID, "applications:\n- name: nocmd\n")
+		job, err := f.cf.Manifests.ApplyManifest(ctx, f.SpaceGUID, "applications:\n- name: nocmd\n")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(f.cf.Jobs.PollComplete(ctx, job, fastPoll())).To(Succeed())
 		bare := writeZipWithoutProcfile()
@@ -191,6 +192,6 @@ func writeZipWithoutProcfile() string {
 	bin := filepath.Join(dir, "versioned")
 	Expect(os.WriteFile(bin, []byte("#!/bin/sh\nexit 0\n"), 0o755)).To(Succeed())
 	dest := filepath.Join(dir, "bare.zip")
-	Expect(writeAppZip(dest, bin, "")).To(Succeed())
+	Expect(cfpush.ZipApp(dest, bin, "")).To(Succeed())
 	return dest
 }

@@ -24,7 +24,7 @@ var _ = Describe("route propagation through several routers", func() {
 		app, _ := f.push(pushOpts{name: "lagged", version: "v1", noRoute: true})
 		f.waitRunning(app.GUID, 1)
 		host := "lagged-route"
-		route, err := f.cf.Routes.Create(ctx, withHost(resource.NewRouteCreate(f.domain.GUID, f.spaceGUID), host))
+		route, err := f.cf.Routes.Create(ctx, withHost(resource.NewRouteCreate(f.domain.GUID, f.SpaceGUID), host))
 		Expect(err).NotTo(HaveOccurred())
 		lags := f.sim.Routers().Lags()
 		GinkgoWriter.Printf("router lags: %v\n", lags)
