@@ -26,8 +26,11 @@ func (s *Sim) ResetRequests() { s.reqs.reset() }
 // SetTokenTTL changes the lifetime of access tokens issued from now on.
 func (s *Sim) SetTokenTTL(d time.Duration) { s.uaa.SetTTL(d) }
 
-// SetRouterLag changes one router's registration lag.
-func (s *Sim) SetRouterLag(i int, d time.Duration) { s.fleet.SetLag(i, d) }
+// SetRouterLag sets one router's registration and removal lags to d.
+func (s *Sim) SetRouterLag(i int, d time.Duration) {
+	s.fleet.SetLag(i, d)
+	s.fleet.SetRemovalLag(i, d)
+}
 
 // RouteEvents returns every registration and removal as each router applied it.
 func (s *Sim) RouteEvents() []router.Event { return s.fleet.Events() }
@@ -91,7 +94,8 @@ func (s *Sim) postFault(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) getRouters(w http.ResponseWriter, _ *http.Request) {
 	var out []map[string]string
 	for i, u := range s.fleet.RouterURLs() {
-		out = append(out, map[string]string{"url": u, "lag": s.fleet.Lags()[i].String()})
+		out = append(out, map[string]string{"url": u, "lag": s.fleet.Lags()[i].String(),
+			"removal_lag": s.fleet.RemovalLags()[i].String()})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -12,8 +12,12 @@ func (f *Fleet) LBURL() string { return f.lbURL }
 // RouterURLs are the routers' base URLs, by router index, for probing one router directly.
 func (f *Fleet) RouterURLs() []string { return append([]string(nil), f.urls...) }
 
-// Publish is the route-emitter's NATS publish: every router applies m after its own lag,
-// in the order Publish was called.
+// Publish is the route-emitter's NATS publish: every router applies m after its own lag for m's
+// kind. Each router applies registrations in the order Publish was called, and removals in the
+// order Publish was called, but a removal may overtake an earlier registration (or the reverse)
+// when its lag is shorter. For any one endpoint (URI and Address) the table still ends as if
+// that endpoint's messages were applied in publish order: applying a message drops the other
+// kind's still-pending messages for the endpoint that were published before it.
 func (f *Fleet) Publish(m Message) {
 	// One publisher at a time, so every router queues concurrent publishes in the same order,
 	// as NATS delivers one connection's messages.
@@ -25,25 +29,37 @@ func (f *Fleet) Publish(m Message) {
 	}
 }
 
-// Lags reports each router's current lag.
-func (f *Fleet) Lags() []time.Duration {
+// Lags reports each router's current registration lag.
+func (f *Fleet) Lags() []time.Duration { return f.lags(true) }
+
+// RemovalLags reports each router's current removal (router.unregister) lag.
+func (f *Fleet) RemovalLags() []time.Duration { return f.lags(false) }
+
+func (f *Fleet) lags(register bool) []time.Duration {
 	lags := make([]time.Duration, len(f.routers))
 	for i, rt := range f.routers {
-		lags[i] = rt.queue.getLag()
+		lags[i] = rt.queue.getLag(register)
 	}
 	return lags
 }
 
-// SetLag changes one router's lag for messages published from now on. Queued messages keep
-// their due time, and no message is applied before the ones published earlier.
+// SetLag changes one router's registration lag for registrations published from now on. Queued
+// ones keep their due time, and no registration is applied before the ones published earlier.
 func (f *Fleet) SetLag(router int, d time.Duration) {
-	f.router(router).queue.setLag(d)
+	f.router(router).queue.setLag(true, d)
+}
+
+// SetRemovalLag changes one router's removal lag for removals published from now on. Queued ones
+// keep their due time, and no removal is applied before the ones published earlier.
+func (f *Fleet) SetRemovalLag(router int, d time.Duration) {
+	f.router(router).queue.setLag(false, d)
 }
 
 // SetProcessInstanceHeader switches X-CF-Process-Instance support on every router.
 func (f *Fleet) SetProcessInstanceHeader(on bool) { f.processHeader.Store(on) }
 
-// Events returns a copy of the log of applied messages, in the order they were applied.
+// Events returns a copy of the log of applied messages, in the order they were applied. Messages
+// dropped as out of date (see Publish) were never applied, so they are not in it.
 func (f *Fleet) Events() []Event { return f.events.copy() }
 
 // Table returns a snapshot of one router's routing table, keyed by route.

@@ -59,7 +59,8 @@ func Start(opts Options) (*Fleet, error) {
 		ln := listeners[i]
 		addrs[i] = ln.Addr().String()
 		ip := ln.Addr().(*net.TCPAddr).IP.String()
-		rt := newRouter(i, ip, newQueue(lag), &f.processHeader, opts.MaxAttempts, f.backends)
+		q := newQueue(lag.registration, lag.removal)
+		rt := newRouter(i, ip, q, &f.processHeader, opts.MaxAttempts, f.backends)
 		f.routers = append(f.routers, rt)
 		f.urls = append(f.urls, "http://"+addrs[i])
 		f.serve(ctx, ln, rt)
@@ -116,7 +117,7 @@ func (f *Fleet) serve(ctx context.Context, ln net.Listener, h http.Handler) {
 	}()
 }
 
-// deliver runs rt's queue: each message reaches rt's table after rt's own lag.
+// deliver runs rt's queue: each message reaches rt's table after rt's own lag for its kind.
 func (f *Fleet) deliver(ctx context.Context, rt *router) {
 	f.wg.Add(1)
 	go func() {

@@ -33,16 +33,36 @@ func registration(b *backend) router.Message {
 }
 
 var _ = Describe("registration lag", func() {
-	It("draws each router's lag from [LagMin, LagMax], reproducibly", func() {
+	It("draws each router's two lags from [LagMin, LagMax], reproducibly", func() {
+		const lagMin, lagMax = 20 * time.Millisecond, 80 * time.Millisecond
 		opts := func() router.Options {
-			return router.Options{Routers: 5, LagMin: 20 * time.Millisecond, LagMax: 80 * time.Millisecond,
-				Rand: rand.New(rand.NewPCG(7, 11))}
+			return router.Options{Routers: 5, LagMin: lagMin, LagMax: lagMax, Rand: rand.New(rand.NewPCG(7, 11))}
 		}
-		lags := startFleet(opts()).Lags()
-		Expect(lags).To(HaveLen(5))
-		Expect(lags).To(HaveEach(BeNumerically(">=", 20*time.Millisecond)))
-		Expect(lags).To(HaveEach(BeNumerically("<=", 80*time.Millisecond)))
-		Expect(startFleet(opts()).Lags()).To(Equal(lags))
+		f := startFleet(opts())
+		lags, removals := f.Lags(), f.RemovalLags()
+		for _, l := range [][]time.Duration{lags, removals} {
+			Expect(l).To(HaveLen(5))
+			Expect(l).To(HaveEach(BeNumerically(">=", lagMin)))
+			Expect(l).To(HaveEach(BeNumerically("<=", lagMax)))
+		}
+		Expect(removals).NotTo(Equal(lags), "the two lags are drawn independently")
+		again := startFleet(opts())
+		Expect(again.Lags()).To(Equal(lags))
+		Expect(again.RemovalLags()).To(Equal(removals))
+
+		// Router i draws its registration lag, then its removal lag, from the one Rand.
+		r := rand.New(rand.NewPCG(7, 11))
+		draw := func() time.Duration { return lagMin + time.Duration(r.Int64N(int64(lagMax-lagMin)+1)) }
+		for i := range 5 {
+			Expect(lags[i]).To(Equal(draw()), "registration lag of router %d", i)
+			Expect(removals[i]).To(Equal(draw()), "removal lag of router %d", i)
+		}
+	})
+
+	It("gives both lags LagMin when LagMax is not set", func() {
+		f := startFleet(router.Options{Routers: 2, LagMin: 40 * time.Millisecond})
+		Expect(f.Lags()).To(Equal([]time.Duration{40 * time.Millisecond, 40 * time.Millisecond}))
+		Expect(f.RemovalLags()).To(Equal([]time.Duration{40 * time.Millisecond, 40 * time.Millisecond}))
 	})
 
 	It("keeps a route unknown on each router until that router's lag has passed", func() {
@@ -74,22 +94,22 @@ var _ = Describe("registration lag", func() {
 		Expect([]int{events[0].Router, events[1].Router}).To(ConsistOf(0, 1))
 	})
 
-	It("never reorders a router's messages, even after its lag is shortened", func() {
+	It("never reorders a router's registrations, even after its lag is shortened", func() {
 		f := startFleet(router.Options{Routers: 1, LagMin: 150 * time.Millisecond})
-		b := newBackend("a")
-		f.Publish(registration(b))
+		a, b := newBackend("a"), newBackend("b")
+		first := router.Message{Register: true, URI: routeHost, Endpoint: a.endpoint(appGUID, processGUID, 0)}
+		second := router.Message{Register: true, URI: routeHost, Endpoint: b.endpoint(appGUID, processGUID, 1)}
+		f.Publish(first)
 		f.SetLag(0, 0)
 		Expect(f.Lags()).To(Equal([]time.Duration{0}))
-		unregister := registration(b)
-		unregister.Register = false
-		f.Publish(unregister)
+		Expect(f.RemovalLags()).To(Equal([]time.Duration{150 * time.Millisecond}), "SetLag leaves removals alone")
+		f.Publish(second)
 		Eventually(f.Events).WithTimeout(time.Second).Should(HaveLen(2))
 		events := f.Events()
-		Expect(events[0].Message.Register).To(BeTrue())
-		Expect(events[1].Message.Register).To(BeFalse())
+		Expect([]router.Message{events[0].Message, events[1].Message}).To(Equal([]router.Message{first, second}))
 		Expect(events[1].Applied.Sub(events[0].Sent)).To(BeNumerically(">=", 150*time.Millisecond),
-			"the unregister waited for the register queued ahead of it")
-		Expect(f.Table(0)).To(BeEmpty())
+			"the second registration waited for the one queued ahead of it")
+		Expect(f.Table(0)[routeHost]).To(Equal([]router.Endpoint{first.Endpoint, second.Endpoint}))
 	})
 
 	It("applies the new lag to messages published after SetLag", func() {

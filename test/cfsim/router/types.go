@@ -34,8 +34,9 @@ type Event struct {
 // Options configures a Fleet. The zero value gives three routers with no lag.
 type Options struct {
 	Routers int // default 3
-	// Each router's lag is drawn once, uniformly, from [LagMin, LagMax]. LagMax defaults to LagMin
-	// when zero, so setting LagMin alone gives every router that lag.
+	// Each router has two lags, one for registrations and one for removals, each drawn once,
+	// uniformly, from [LagMin, LagMax]. LagMax defaults to LagMin when zero, so setting LagMin
+	// alone gives every router that lag for both kinds of message.
 	LagMin, LagMax time.Duration
 	Rand           *rand.Rand // optional, for reproducible lags
 	// ProcessInstanceHeader honours X-CF-Process-Instance (routers after 2025-03); false ignores it
@@ -78,17 +79,29 @@ func (o Options) validate() error {
 	return nil
 }
 
-// drawLags picks each router's lag once, so a router is consistently fast or slow.
-func (o Options) drawLags() []time.Duration {
-	lags := make([]time.Duration, o.Routers)
-	span := int64(o.LagMax - o.LagMin)
+// routerLags are one router's two lags.
+type routerLags struct {
+	registration, removal time.Duration
+}
+
+// drawLags picks each router's lags once, so a router is consistently fast or slow for each kind
+// of message. Router i's registration lag is drawn before its removal lag, so a seeded Rand
+// always gives the same lags.
+func (o Options) drawLags() []routerLags {
+	lags := make([]routerLags, o.Routers)
 	for i := range lags {
-		lags[i] = o.LagMin
-		if span > 0 {
-			lags[i] += time.Duration(o.int64N(span + 1))
-		}
+		lags[i].registration = o.drawLag()
+		lags[i].removal = o.drawLag()
 	}
 	return lags
+}
+
+func (o Options) drawLag() time.Duration {
+	span := int64(o.LagMax - o.LagMin)
+	if span <= 0 {
+		return o.LagMin
+	}
+	return o.LagMin + time.Duration(o.int64N(span+1))
 }
 
 func (o Options) int64N(n int64) int64 {

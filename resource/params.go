@@ -1,0 +1,147 @@
+package resource
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// OutParams are the put step's params.
+type OutParams struct {
+	Manifest             string            `json:"manifest"`
+	Path                 string            `json:"path,omitempty"`
+	AppName              string            `json:"app_name,omitempty"`
+	Strategy             string            `json:"strategy,omitempty"`
+	Vars                 map[string]any    `json:"vars,omitempty"`
+	VarsFiles            []string          `json:"vars_files,omitempty"`
+	EnvironmentVariables map[string]string `json:"environment_variables,omitempty"`
+	InheritEnv           *bool             `json:"inherit_env,omitempty"`
+	TemporaryRoute       string            `json:"temporary_route,omitempty"`
+	KeepPrevious         *int              `json:"keep_previous,omitempty"`
+	KeepFailed           bool              `json:"keep_failed,omitempty"`
+	StagingTimeout       *Duration         `json:"staging_timeout,omitempty"`
+	StartupTimeout       *Duration         `json:"startup_timeout,omitempty"`
+	VerifyTimeout        *Duration         `json:"verify_timeout,omitempty"`
+	Timeout              *Duration         `json:"timeout,omitempty"`
+	LeaseTimeout         *Duration         `json:"lease_timeout,omitempty"`
+	Drain                *Duration         `json:"drain,omitempty"`
+	SmokeChecks          []SmokeCheck      `json:"smoke_checks,omitempty"`
+	Observe              *Observe          `json:"observe,omitempty"`
+}
+
+// SmokeCheck is an HTTP check run against the candidate before it gets live traffic.
+type SmokeCheck struct {
+	Path         string `json:"path,omitempty"`
+	Status       int    `json:"status,omitempty"`
+	BodyContains string `json:"body_contains,omitempty"`
+	Header       string `json:"header,omitempty"`
+	HeaderValue  string `json:"header_value,omitempty"`
+	Successes    int    `json:"successes,omitempty"`
+	FailureLimit int    `json:"failure_limit,omitempty"`
+}
+
+// Observe is the window after cutover during which failures switch traffic back.
+type Observe struct {
+	Duration     Duration  `json:"duration"`
+	Path         string    `json:"path,omitempty"`
+	Status       int       `json:"status,omitempty"`
+	Interval     *Duration `json:"interval,omitempty"`
+	FailureLimit int       `json:"failure_limit,omitempty"`
+}
+
+// Defaults for params that are not set.
+const (
+	DefaultStagingTimeout = 15 * time.Minute // the cf CLI's CF_STAGING_TIMEOUT
+	DefaultStartupTimeout = 5 * time.Minute  // the cf CLI's CF_STARTUP_TIMEOUT
+	DefaultVerifyTimeout  = 2 * time.Minute
+	DefaultTimeout        = 30 * time.Minute
+	DefaultLeaseTimeout   = 10 * time.Minute
+	DefaultDrain          = 2 * time.Second
+	DefaultKeepPrevious   = 1
+)
+
+// Validate checks the params that do not need the filesystem or the foundation.
+func (p OutParams) Validate() error {
+	if p.Manifest == "" {
+		return fmt.Errorf("params.manifest: required (a path or glob relative to the inputs folder)")
+	}
+	switch p.Strategy {
+	case "", "bluegreen":
+	case "rolling", "canary":
+		return fmt.Errorf("params.strategy: %q is not available yet; use bluegreen", p.Strategy)
+	default:
+		return fmt.Errorf("params.strategy: %q is not one of bluegreen, rolling, canary", p.Strategy)
+	}
+	if p.KeepPrevious != nil && *p.KeepPrevious < 0 {
+		return fmt.Errorf("params.keep_previous: must be 0 or more, got %d", *p.KeepPrevious)
+	}
+	if err := validateEnvNames(p.EnvironmentVariables); err != nil {
+		return err
+	}
+	if err := validateHost("params.temporary_route", p.TemporaryRoute); err != nil {
+		return err
+	}
+	for i, c := range p.SmokeChecks {
+		if err := c.validate(fmt.Sprintf("params.smoke_checks[%d]", i)); err != nil {
+			return err
+		}
+	}
+	if p.Observe != nil {
+		return p.Observe.validate()
+	}
+	return nil
+}
+
+func validateEnvNames(env map[string]string) error {
+	for k := range env {
+		if k == "" || strings.HasPrefix(k, "VCAP_") || k == "PORT" {
+			return fmt.Errorf("params.environment_variables: %q cannot be set (empty, PORT and VCAP_* are reserved)", k)
+		}
+	}
+	return nil
+}
+
+func validateHost(field, host string) error {
+	if host == "" {
+		return nil
+	}
+	for _, c := range host {
+		if !(c == '-' || c == '.' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			return fmt.Errorf("%s: %q is not a host name (lower-case letters, digits, dots and dashes)", field, host)
+		}
+	}
+	return nil
+}
+
+func (c SmokeCheck) validate(field string) error {
+	if c.Path != "" && !strings.HasPrefix(c.Path, "/") {
+		return fmt.Errorf("%s.path: %q must start with /", field, c.Path)
+	}
+	if c.Status != 0 && http.StatusText(c.Status) == "" {
+		return fmt.Errorf("%s.status: %d is not an HTTP status", field, c.Status)
+	}
+	if c.Successes < 0 || c.FailureLimit < 0 {
+		return fmt.Errorf("%s: successes and failure_limit must be 0 or more", field)
+	}
+	if c.HeaderValue != "" && c.Header == "" {
+		return fmt.Errorf("%s.header_value: needs header", field)
+	}
+	return nil
+}
+
+func (o Observe) validate() error {
+	if o.Duration <= 0 {
+		return fmt.Errorf("params.observe.duration: required, a duration like 30s")
+	}
+	if o.Path != "" && !strings.HasPrefix(o.Path, "/") {
+		return fmt.Errorf("params.observe.path: %q must start with /", o.Path)
+	}
+	if o.Status != 0 && http.StatusText(o.Status) == "" {
+		return fmt.Errorf("params.observe.status: %d is not an HTTP status", o.Status)
+	}
+	if o.FailureLimit < 0 {
+		return fmt.Errorf("params.observe.failure_limit: must be 0 or more")
+	}
+	return nil
+}
