@@ -25,6 +25,7 @@ type OutParams struct {
 	VerifyTimeout        *Duration         `json:"verify_timeout,omitempty"`
 	Timeout              *Duration         `json:"timeout,omitempty"`
 	LeaseTimeout         *Duration         `json:"lease_timeout,omitempty"`
+	LeaseTTL             *Duration         `json:"lease_ttl,omitempty"`
 	Drain                *Duration         `json:"drain,omitempty"`
 	SmokeChecks          []SmokeCheck      `json:"smoke_checks,omitempty"`
 	Observe              *Observe          `json:"observe,omitempty"`
@@ -57,6 +58,7 @@ const (
 	DefaultVerifyTimeout  = 2 * time.Minute
 	DefaultTimeout        = 30 * time.Minute
 	DefaultLeaseTimeout   = 10 * time.Minute
+	DefaultLeaseTTL       = 30 * time.Second
 	DefaultDrain          = 2 * time.Second
 	DefaultKeepPrevious   = 1
 )
@@ -75,6 +77,9 @@ func (p OutParams) Validate() error {
 	}
 	if p.KeepPrevious != nil && *p.KeepPrevious < 0 {
 		return fmt.Errorf("params.keep_previous: must be 0 or more, got %d", *p.KeepPrevious)
+	}
+	if err := p.validateDurations(); err != nil {
+		return err
 	}
 	if err := validateEnvNames(p.EnvironmentVariables); err != nil {
 		return err
@@ -142,6 +147,17 @@ func (o Observe) validate() error {
 	}
 	if o.FailureLimit < 0 {
 		return fmt.Errorf("params.observe.failure_limit: must be 0 or more")
+	}
+	return nil
+}
+
+// validateDurations refuses zero waits where zero would make the deploy fail at once.
+func (p OutParams) validateDurations() error {
+	for name, d := range map[string]*Duration{"staging_timeout": p.StagingTimeout, "startup_timeout": p.StartupTimeout,
+		"verify_timeout": p.VerifyTimeout, "timeout": p.Timeout, "lease_ttl": p.LeaseTTL} {
+		if d != nil && *d == 0 {
+			return fmt.Errorf("params.%s: must be more than 0", name)
+		}
 	}
 	return nil
 }

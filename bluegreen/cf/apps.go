@@ -1,0 +1,292 @@
+package cf
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cloudfoundry/go-cfclient/v3/client"
+	"github.com/cloudfoundry/go-cfclient/v3/resource"
+)
+
+// Space is a resolved org and space.
+type Space struct {
+	GUID, Name       string
+	OrgGUID, OrgName string
+	QuotaGUID        string // space quota, "" when none
+	OrgQuotaGUID     string
+}
+
+// App is what the engine needs to know about an app.
+type App struct {
+	GUID, Name, State string
+	DropletGUID       string
+	Labels            map[string]string
+	Annotations       map[string]string
+	Created           time.Time
+}
+
+// Space finds an org and a space by name.
+func (c *Client) Space(ctx context.Context, org, space string) (Space, error) {
+	oopts := client.NewOrganizationListOptions()
+	oopts.Names.EqualTo(org)
+	o, err := c.cf.Organizations.Single(ctx, oopts)
+	if err != nil {
+		return Space{}, fmt.Errorf("find organization %q: %w", org, notFound(err))
+	}
+	sopts := client.NewSpaceListOptions()
+	sopts.Names.EqualTo(space)
+	sopts.OrganizationGUIDs.EqualTo(o.GUID)
+	s, err := c.cf.Spaces.Single(ctx, sopts)
+	if err != nil {
+		return Space{}, fmt.Errorf("find space %q in organization %q: %w", space, org, notFound(err))
+	}
+	out := Space{GUID: s.GUID, Name: s.Name, OrgGUID: o.GUID, OrgName: o.Name}
+	if o.Relationships.Quota.Data != nil {
+		out.OrgQuotaGUID = o.Relationships.Quota.Data.GUID
+	}
+	if s.Relationships != nil && s.Relationships.Quota != nil && s.Relationships.Quota.Data != nil {
+		out.QuotaGUID = s.Relationships.Quota.Data.GUID
+	}
+	return out, nil
+}
+
+func notFound(err error) error {
+	if err == client.ErrExactlyOneResultNotReturned || err == client.ErrNoResultsReturned {
+		return fmt.Errorf("not found or not visible to this user")
+	}
+	return err
+}
+
+func toApp(a *resource.App) *App {
+	out := &App{GUID: a.GUID, Name: a.Name, State: a.State, Created: a.CreatedAt,
+		Labels: map[string]string{}, Annotations: map[string]string{}}
+	if a.Relationships.CurrentDroplet.Data != nil {
+		out.DropletGUID = a.Relationships.CurrentDroplet.Data.GUID
+	}
+	if a.Metadata != nil {
+		for k, v := range a.Metadata.Labels {
+			if v != nil {
+				out.Labels[k] = *v
+			}
+		}
+		for k, v := range a.Metadata.Annotations {
+			if v != nil {
+				out.Annotations[k] = *v
+			}
+		}
+	}
+	return out
+}
+
+// AppByName returns the app of that name in the space, or nil.
+func (c *Client) AppByName(ctx context.Context, spaceGUID, name string) (*App, error) {
+	opts := client.NewAppListOptions()
+	opts.Names.EqualTo(name)
+	opts.SpaceGUIDs.EqualTo(spaceGUID)
+	apps, err := c.cf.Applications.ListAll(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("look up app %q: %w", name, err)
+	}
+	if len(apps) == 0 {
+		return nil, nil
+	}
+	return toApp(apps[0]), nil
+}
+
+// App reads an app by guid; nil when it no longer exists.
+func (c *Client) App(ctx context.Context, guid string) (*App, error) {
+	a, err := c.cf.Applications.Get(ctx, guid)
+	if resource.IsResourceNotFoundError(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read app %s: %w", guid, err)
+	}
+	return toApp(a), nil
+}
+
+// AppsWithLabel lists the space's apps matching a label selector such as "k=v".
+func (c *Client) AppsWithLabel(ctx context.Context, spaceGUID, key, value string) ([]*App, error) {
+	opts := client.NewAppListOptions()
+	opts.SpaceGUIDs.EqualTo(spaceGUID)
+	opts.LabelSel = client.LabelSelector{}
+	opts.LabelSel.EqualTo(key, value)
+	apps, err := c.cf.Applications.ListAll(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list apps with %s=%s: %w", key, value, err)
+	}
+	out := make([]*App, 0, len(apps))
+	for _, a := range apps {
+		out = append(out, toApp(a))
+	}
+	return out, nil
+}
+
+// CreateApp creates a stopped app with metadata; ErrNameTaken when the name is in use.
+func (c *Client) CreateApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*App, error) {
+	req := resource.NewAppCreate(name, spaceGUID)
+	req.Metadata = metadataOf(labels, annotations)
+	a, err := c.cf.Applications.Create(ctx, req)
+	if isUniqueness(err) {
+		return nil, ErrNameTaken
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create app %q: %w", name, err)
+	}
+	return toApp(a), nil
+}
+
+func metadataOf(labels, annotations map[string]string) *resource.Metadata {
+	md := &resource.Metadata{Labels: map[string]*string{}, Annotations: map[string]*string{}}
+	for k, v := range labels {
+		md.Labels[k] = &v
+	}
+	for k, v := range annotations {
+		md.Annotations[k] = &v
+	}
+	return md
+}
+
+// Update renames an app and/or changes its metadata; a nil value removes a key. go-cfclient
+// always sends the name, so the current or new name is always given (its gotcha 4.1).
+func (c *Client) Update(ctx context.Context, guid, name string, labels, annotations map[string]*string) error {
+	upd := &resource.AppUpdate{Name: name}
+	if labels != nil || annotations != nil {
+		upd.Metadata = &resource.Metadata{Labels: labels, Annotations: annotations}
+	}
+	if _, err := c.cf.Applications.Update(ctx, guid, upd); err != nil {
+		return fmt.Errorf("update app %q: %w", name, err)
+	}
+	return nil
+}
+
+// DeleteApp deletes an app and waits for CC's job.
+func (c *Client) DeleteApp(ctx context.Context, guid string) error {
+	job, err := c.cf.Applications.Delete(ctx, guid)
+	if resource.IsResourceNotFoundError(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete app %s: %w", guid, err)
+	}
+	return c.waitJob(ctx, "delete app "+guid, job)
+}
+
+// Start starts an app; instances come up on their own (see Instances).
+func (c *Client) Start(ctx context.Context, guid string) error {
+	if _, err := c.cf.Applications.Start(ctx, guid); err != nil {
+		return fmt.Errorf("start app %s: %w", guid, err)
+	}
+	return nil
+}
+
+// Stop stops an app.
+func (c *Client) Stop(ctx context.Context, guid string) error {
+	if _, err := c.cf.Applications.Stop(ctx, guid); err != nil {
+		return fmt.Errorf("stop app %s: %w", guid, err)
+	}
+	return nil
+}
+
+// EnvVars reads the app's user-provided environment variables.
+func (c *Client) EnvVars(ctx context.Context, guid string) (map[string]string, error) {
+	env, err := c.cf.Applications.GetEnvironmentVariables(ctx, guid)
+	if err != nil {
+		return nil, fmt.Errorf("read env of app %s: %w", guid, err)
+	}
+	out := map[string]string{}
+	for k, v := range env {
+		if v != nil {
+			out[k] = *v
+		}
+	}
+	return out, nil
+}
+
+// ApplyManifest applies a manifest to the space and waits for its job.
+func (c *Client) ApplyManifest(ctx context.Context, spaceGUID string, yaml []byte) error {
+	job, err := c.cf.Manifests.ApplyManifest(ctx, spaceGUID, string(yaml))
+	if err != nil {
+		return fmt.Errorf("apply manifest: %w", err)
+	}
+	return c.waitJob(ctx, "apply manifest", job)
+}
+
+// Process is the size of an app's web process.
+type Process struct {
+	GUID      string
+	Instances int
+	MemoryMB  int
+}
+
+// WebProcess reads the app's (newest) web process.
+func (c *Client) WebProcess(ctx context.Context, appGUID string) (Process, error) {
+	opts := client.NewProcessOptions()
+	opts.Types.EqualTo("web")
+	procs, err := c.cf.Processes.ListForAppAll(ctx, appGUID, opts)
+	if err != nil {
+		return Process{}, fmt.Errorf("read web process of app %s: %w", appGUID, err)
+	}
+	if len(procs) == 0 {
+		return Process{}, fmt.Errorf("app %s has no web process", appGUID)
+	}
+	p := procs[len(procs)-1]
+	return Process{GUID: p.GUID, Instances: p.Instances, MemoryMB: p.MemoryInMB}, nil
+}
+
+// Instance is one instance of the web process as CC reports it.
+type Instance struct {
+	Index    int
+	State    string
+	Routable bool
+	Details  string
+}
+
+// Instances reads the web process's instance states.
+func (c *Client) Instances(ctx context.Context, appGUID string) ([]Instance, error) {
+	stats, err := c.cf.Processes.GetStatsForApp(ctx, appGUID, "web")
+	if err != nil {
+		return nil, fmt.Errorf("read instances of app %s: %w", appGUID, err)
+	}
+	var out []Instance
+	for _, s := range stats.Stats {
+		in := Instance{Index: s.Index, State: s.State, Routable: s.Routable}
+		if s.Details != nil {
+			in.Details = *s.Details
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// CrashReasons returns the exit descriptions of the app's crash events, oldest first.
+func (c *Client) CrashReasons(ctx context.Context, appGUID string) ([]string, error) {
+	opts := client.NewAuditEventListOptions()
+	opts.Types.EqualTo("audit.app.process.crash")
+	opts.TargetGUIDs.EqualTo(appGUID)
+	events, err := c.cf.AuditEvents.ListAll(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("read crash events of app %s: %w", appGUID, err)
+	}
+	var out []string
+	for _, e := range events {
+		var data struct {
+			Index int    `json:"index"`
+			Exit  string `json:"exit_description"`
+		}
+		if e.Data != nil && json.Unmarshal(*e.Data, &data) == nil {
+			out = append(out, fmt.Sprintf("instance %d: %s", data.Index, data.Exit))
+		}
+	}
+	return out, nil
+}
+
+// isUniqueness spots CC's CF-UniquenessError (10016); go-cfclient's generated predicate for
+// that code names a v2 error, so match the title.
+func isUniqueness(err error) bool {
+	var cfErr resource.CloudFoundryError
+	return errors.As(err, &cfErr) && cfErr.Title == "CF-UniquenessError"
+}

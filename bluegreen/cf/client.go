@@ -1,0 +1,120 @@
+// Package cf is the one place that talks to the Cloud Controller: a narrow port, over
+// go-cfclient, with exactly the operations the deploy engine needs. Every call takes a
+// context; waits poll with their own interval until the context ends.
+package cf
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/cloudfoundry/go-cfclient/v3/client"
+	"github.com/cloudfoundry/go-cfclient/v3/config"
+)
+
+// Config says how to reach and log in to a foundation.
+type Config struct {
+	API                    string
+	Username, Password     string
+	ClientID, ClientSecret string
+	SkipCertCheck          bool
+	CACert                 string // PEM, trusted in addition to the system pool
+	UserAgent              string
+}
+
+// Client is the Cloud Controller port.
+type Client struct {
+	cf   *client.Client
+	poll time.Duration
+}
+
+// ErrNameTaken is returned when an app name is already used in the space.
+var ErrNameTaken = errors.New("app name taken")
+
+// Connect discovers the UAA and logs in (eagerly for a password grant).
+func Connect(ctx context.Context, c Config) (*Client, error) {
+	httpClient, err := HTTPClient(c.SkipCertCheck, c.CACert)
+	if err != nil {
+		return nil, err
+	}
+	opts := []config.Option{config.HttpClient(httpClient), config.RequestTimeout(10 * time.Minute)}
+	if c.UserAgent != "" {
+		opts = append(opts, config.UserAgent(c.UserAgent))
+	}
+	if c.SkipCertCheck {
+		opts = append(opts, config.SkipTLSValidation())
+	}
+	if c.ClientID != "" {
+		opts = append(opts, config.ClientCredentials(c.ClientID, c.ClientSecret))
+	} else {
+		opts = append(opts, config.UserPassword(c.Username, c.Password))
+	}
+	cfg, err := config.New(c.API, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("log in to %s: %w", c.API, err)
+	}
+	cf, err := client.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("log in to %s: %w", c.API, err)
+	}
+	return &Client{cf: cf, poll: 250 * time.Millisecond}, nil
+}
+
+// HTTPClient builds the transport for the API and the route probes: the system CAs plus
+// caCert, or no verification at all when skip is set.
+func HTTPClient(skip bool, caCert string) (*http.Client, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if caCert != "" && !pool.AppendCertsFromPEM([]byte(caCert)) {
+		return nil, errors.New("ca_cert: not a PEM certificate")
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, InsecureSkipVerify: skip} //nolint:gosec // the user asked for it
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: t}, nil
+}
+
+// wait polls check until it reports done, returns an error, or ctx ends.
+func (c *Client) wait(ctx context.Context, what string, check func() (bool, error)) error {
+	for {
+		done, err := check()
+		if err != nil || done {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w", what, context.Cause(ctx))
+		case <-time.After(c.poll):
+		}
+	}
+}
+
+// waitJob polls an asynchronous CC job until COMPLETE; FAILED is an error with CC's reasons.
+func (c *Client) waitJob(ctx context.Context, what, jobGUID string) error {
+	if jobGUID == "" {
+		return nil
+	}
+	return c.wait(ctx, what, func() (bool, error) {
+		j, err := c.cf.Jobs.Get(ctx, jobGUID)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", what, err)
+		}
+		switch j.State {
+		case "COMPLETE":
+			return true, nil
+		case "FAILED":
+			msg := "job failed"
+			if len(j.Errors) > 0 {
+				msg = j.Errors[0].Detail
+			}
+			return false, fmt.Errorf("%s: %s", what, msg)
+		}
+		return false, nil
+	})
+}

@@ -1,0 +1,147 @@
+package cf
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cloudfoundry/go-cfclient/v3/client"
+	"github.com/cloudfoundry/go-cfclient/v3/resource"
+)
+
+// Route is an HTTP route and the apps mapped to it.
+type Route struct {
+	GUID       string
+	Host, Path string
+	URL        string // host.domain/path, as CC presents it
+	DomainGUID string
+	Dests      map[string]string // app guid -> destination guid
+}
+
+// Hostname is the route's full host name (what goes in the Host header).
+func (r Route) Hostname() string {
+	h := r.URL
+	if r.Path != "" {
+		h = h[:len(h)-len(r.Path)]
+	}
+	return h
+}
+
+func toRoute(r *resource.Route) Route {
+	out := Route{GUID: r.GUID, Host: r.Host, Path: r.Path, URL: r.URL, Dests: map[string]string{}}
+	if r.Relationships.Domain.Data != nil {
+		out.DomainGUID = r.Relationships.Domain.Data.GUID
+	}
+	for _, d := range r.Destinations {
+		if d.App.GUID != nil && d.GUID != nil {
+			out.Dests[*d.App.GUID] = *d.GUID
+		}
+	}
+	return out
+}
+
+// AppRoutes lists the routes mapped to an app.
+func (c *Client) AppRoutes(ctx context.Context, appGUID string) ([]Route, error) {
+	routes, err := c.cf.Routes.ListForAppAll(ctx, appGUID, client.NewRouteListOptions())
+	if err != nil {
+		return nil, fmt.Errorf("list routes of app %s: %w", appGUID, err)
+	}
+	out := make([]Route, 0, len(routes))
+	for _, r := range routes {
+		out = append(out, toRoute(r))
+	}
+	return out, nil
+}
+
+// Route re-reads one route.
+func (c *Client) Route(ctx context.Context, guid string) (Route, error) {
+	r, err := c.cf.Routes.Get(ctx, guid)
+	if err != nil {
+		return Route{}, fmt.Errorf("read route %s: %w", guid, err)
+	}
+	return toRoute(r), nil
+}
+
+// DefaultDomain is the org's default (shared) apps domain: guid and name.
+func (c *Client) DefaultDomain(ctx context.Context, orgGUID string) (string, string, error) {
+	d, err := c.cf.Organizations.GetDefaultDomain(ctx, orgGUID)
+	if err != nil {
+		return "", "", fmt.Errorf("read the default domain: %w", err)
+	}
+	return d.GUID, d.Name, nil
+}
+
+// Domains maps the visible domains' names to their guids.
+func (c *Client) Domains(ctx context.Context) (map[string]string, error) {
+	ds, err := c.cf.Domains.ListAll(ctx, client.NewDomainListOptions())
+	if err != nil {
+		return nil, fmt.Errorf("list domains: %w", err)
+	}
+	out := map[string]string{}
+	for _, d := range ds {
+		out[d.Name] = d.GUID
+	}
+	return out, nil
+}
+
+// EnsureRoute finds host/path on the domain, or creates it in the space.
+func (c *Client) EnsureRoute(ctx context.Context, spaceGUID, domainGUID, host, path string) (Route, error) {
+	opts := client.NewRouteListOptions()
+	opts.Hosts.EqualTo(host)
+	opts.DomainGUIDs.EqualTo(domainGUID)
+	routes, err := c.cf.Routes.ListAll(ctx, opts)
+	if err != nil {
+		return Route{}, fmt.Errorf("look up route %s: %w", host, err)
+	}
+	for _, r := range routes {
+		if r.Path == path {
+			return toRoute(r), nil
+		}
+	}
+	req := resource.NewRouteCreate(domainGUID, spaceGUID)
+	req.Host = &host
+	if path != "" {
+		req.Path = &path
+	}
+	r, err := c.cf.Routes.Create(ctx, req)
+	if err != nil {
+		return Route{}, fmt.Errorf("create route %s: %w", host, err)
+	}
+	return toRoute(r), nil
+}
+
+// Map maps the app's web process to the route (keeping other apps mapped).
+func (c *Client) Map(ctx context.Context, routeGUID, appGUID string) error {
+	dest := resource.NewRouteDestinationInsertOrReplace(appGUID)
+	if _, err := c.cf.Routes.InsertDestinations(ctx, routeGUID, []*resource.RouteDestinationInsertOrReplace{dest}); err != nil {
+		return fmt.Errorf("map route %s: %w", routeGUID, err)
+	}
+	return nil
+}
+
+// Unmap removes the app from the route; an app that is not mapped is not an error.
+func (c *Client) Unmap(ctx context.Context, routeGUID, appGUID string) error {
+	r, err := c.Route(ctx, routeGUID)
+	if err != nil {
+		return err
+	}
+	dest, ok := r.Dests[appGUID]
+	if !ok {
+		return nil
+	}
+	if err := c.cf.Routes.RemoveDestination(ctx, routeGUID, dest); err != nil {
+		return fmt.Errorf("unmap %s from route %s: %w", appGUID, r.URL, err)
+	}
+	return nil
+}
+
+// DeleteRoute deletes a route and waits for CC's job.
+func (c *Client) DeleteRoute(ctx context.Context, guid string) error {
+	job, err := c.cf.Routes.Delete(ctx, guid)
+	if resource.IsResourceNotFoundError(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete route %s: %w", guid, err)
+	}
+	return c.waitJob(ctx, "delete route", job)
+}

@@ -1,0 +1,121 @@
+package resource
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/cf"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
+)
+
+// OutRequest is what Concourse sends to out on stdin.
+type OutRequest struct {
+	Source Source    `json:"source"`
+	Params OutParams `json:"params"`
+}
+
+// Response is out's and in's answer on stdout.
+type Response struct {
+	Version  Version    `json:"version"`
+	Metadata []Metadata `json:"metadata"`
+}
+
+// Version identifies what went live: strings only. A blue-green deploy makes a new app, a
+// deployment a new revision; both change it.
+type Version struct {
+	AppGUID      string `json:"app_guid"`
+	RevisionGUID string `json:"revision_guid"`
+}
+
+// Metadata is one name/value pair shown on the build page.
+type Metadata struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Env reads the build's environment (os.Getenv in main).
+type Env func(string) string
+
+// Out runs the put step: decode and check everything, deploy, print the version.
+func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stderr io.Writer) error {
+	var req OutRequest
+	if err := decodeStrict(stdin, &req); err != nil {
+		return err
+	}
+	if err := req.Source.Validate(); err != nil {
+		return err
+	}
+	if err := req.Params.Validate(); err != nil {
+		return err
+	}
+	plan, secrets, err := buildPlan(req, dir, env)
+	if err != nil {
+		return err
+	}
+	log := newRedactor(stderr, append(req.Source.Secrets(), secrets...))
+	res, err := deploy(ctx, req, plan, log)
+	if err != nil {
+		return fmt.Errorf("%s", log.clean(err.Error()))
+	}
+	return json.NewEncoder(stdout).Encode(Response{
+		Version:  Version{AppGUID: res.AppGUID, RevisionGUID: revisionOrDroplet(res)},
+		Metadata: outMetadata(res, plan),
+	})
+}
+
+func revisionOrDroplet(res bluegreen.Result) string {
+	if res.RevisionGUID != "" {
+		return res.RevisionGUID
+	}
+	return "droplet-" + res.DropletGUID
+}
+
+func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, log io.Writer) (bluegreen.Result, error) {
+	timeline := bluegreen.NewTimeline(log)
+	client, err := cf.Connect(ctx, cf.Config{API: req.Source.API, Username: req.Source.Username,
+		Password: req.Source.Password, ClientID: req.Source.ClientID, ClientSecret: req.Source.ClientSecret,
+		SkipCertCheck: req.Source.SkipCertCheck, CACert: req.Source.CACert, UserAgent: "cf-bluegreen-resource"})
+	if err != nil {
+		return bluegreen.Result{}, err
+	}
+	if req.Source.SkipCertCheck {
+		timeline.Fail("warning: skip_cert_check is set: TLS certificates are not verified")
+	}
+	httpClient, err := cf.HTTPClient(req.Source.SkipCertCheck, req.Source.CACert)
+	if err != nil {
+		return bluegreen.Result{}, err
+	}
+	prober := &probe.Prober{Bases: req.Source.RouterURLs, Client: httpClient}
+	return bluegreen.Deploy(ctx, client, prober, plan, timeline)
+}
+
+func outMetadata(res bluegreen.Result, plan bluegreen.Plan) []Metadata {
+	md := []Metadata{
+		{"app_name", res.AppName}, {"app_guid", res.AppGUID}, {"previous_app_guid", res.PreviousGUID},
+		{"droplet_guid", res.DropletGUID}, {"revision_guid", res.RevisionGUID}, {"strategy", "bluegreen"},
+		{"routes", joinComma(res.Routes)}, {"rolled_back", "false"},
+	}
+	for _, v := range res.Verified {
+		md = append(md, Metadata{"verified " + v.Route, fmt.Sprintf("%d probes, %s", v.Probes, v.Elapsed.Round(time.Millisecond))})
+	}
+	if len(res.Healed) > 0 {
+		md = append(md, Metadata{"healed", joinComma(res.Healed)})
+	}
+	_ = plan
+	return md
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, v := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += v
+	}
+	return out
+}

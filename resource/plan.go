@@ -1,0 +1,152 @@
+package resource
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/manifest"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
+)
+
+// buildPlan reads the manifest, vars and bits from the inputs folder and turns the params
+// into the engine's plan. It changes nothing anywhere. It also returns the values that must
+// never be printed (vars, env values).
+func buildPlan(req OutRequest, dir string, env Env) (bluegreen.Plan, []string, error) {
+	p := req.Params
+	app, err := loadManifest(p, dir)
+	if err != nil {
+		return bluegreen.Plan{}, nil, err
+	}
+	src, err := appSource(p, dir, app)
+	if err != nil {
+		return bluegreen.Plan{}, nil, err
+	}
+	plan := bluegreen.Plan{
+		App: app.Name, Org: req.Source.Organization, Space: req.Source.Space,
+		Manifest: app, ManifestRoutes: app.Routes, NoRoute: app.NoRoute, ManifestEnv: app.Env,
+		InstancesHint: app.Instances, MemoryHint: app.MemoryMB,
+		Bits:          func(w io.Writer) error { return manifest.WriteZip(w, src) },
+		Env:           p.EnvironmentVariables, InheritEnv: p.InheritEnv == nil || *p.InheritEnv,
+		TemporaryHost: p.TemporaryRoute, KeepPrevious: intOr(p.KeepPrevious, DefaultKeepPrevious),
+		KeepFailed: p.KeepFailed, Drain: durOr(p.Drain, DefaultDrain), LeaseTTL: durOr(p.LeaseTTL, DefaultLeaseTTL),
+		Timeouts: bluegreen.Timeouts{
+			Staging: durOr(p.StagingTimeout, DefaultStagingTimeout), Startup: durOr(p.StartupTimeout, DefaultStartupTimeout),
+			Verify: durOr(p.VerifyTimeout, DefaultVerifyTimeout), Overall: durOr(p.Timeout, DefaultTimeout),
+			Lease: durOr(p.LeaseTimeout, DefaultLeaseTimeout),
+		},
+		Checks: smokeChecks(p.SmokeChecks), Observe: observation(p.Observe), Build: buildInfo(env),
+	}
+	return plan, secretValues(p, app), nil
+}
+
+func loadManifest(p OutParams, dir string) (*manifest.App, error) {
+	path, err := inputPath("params.manifest", dir, p.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for i, f := range p.VarsFiles {
+		vf, err := inputPath(fmt.Sprintf("params.vars_files[%d]", i), dir, f)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, vf)
+	}
+	m, err := manifest.Load(path, p.Vars, files)
+	if err != nil {
+		return nil, fmt.Errorf("params.manifest: %w", err)
+	}
+	app, err := m.Select(p.AppName)
+	if err != nil {
+		return nil, fmt.Errorf("params.app_name: %w", err)
+	}
+	if app.DockerImage != "" {
+		return nil, fmt.Errorf("params.manifest: app %q is a docker image; this resource deploys buildpack apps", app.Name)
+	}
+	return app, nil
+}
+
+func appSource(p OutParams, dir string, app *manifest.App) (manifest.Source, error) {
+	override := ""
+	if p.Path != "" {
+		var err error
+		if override, err = inputPath("params.path", dir, p.Path); err != nil {
+			return manifest.Source{}, err
+		}
+	}
+	src, err := manifest.ResolveSource(app.SourcePath(override))
+	if err != nil {
+		field := "params.path"
+		if p.Path == "" {
+			field = "params.manifest: path"
+		}
+		return manifest.Source{}, fmt.Errorf("%s: %w", field, err)
+	}
+	return src, nil
+}
+
+func smokeChecks(in []SmokeCheck) []probe.Check {
+	var out []probe.Check
+	for _, c := range in {
+		out = append(out, probe.Check{Path: c.Path, Status: c.Status, BodyContains: c.BodyContains,
+			Header: c.Header, HeaderValue: c.HeaderValue, Successes: c.Successes, FailureLimit: c.FailureLimit})
+	}
+	return out
+}
+
+func observation(o *Observe) *bluegreen.Observation {
+	if o == nil {
+		return nil
+	}
+	return &bluegreen.Observation{
+		Duration: time.Duration(o.Duration), Interval: durOr(o.Interval, time.Second), FailureLimit: o.FailureLimit,
+		Check: probe.Check{Path: o.Path, Status: o.Status, Successes: 1, FailureLimit: 1},
+	}
+}
+
+// buildInfo names the Concourse build in annotations; every variable is optional.
+func buildInfo(env Env) map[string]string {
+	out := map[string]string{}
+	for key, name := range map[string]string{"build-team": "BUILD_TEAM_NAME", "build-pipeline": "BUILD_PIPELINE_NAME",
+		"build-job": "BUILD_JOB_NAME", "build-name": "BUILD_NAME", "build-id": "BUILD_ID"} {
+		if v := env(name); v != "" {
+			out[key] = v
+		}
+	}
+	if u := env("ATC_EXTERNAL_URL"); u != "" && env("BUILD_ID") != "" {
+		out["build-url"] = u + "/builds/" + env("BUILD_ID")
+	}
+	return out
+}
+
+// secretValues are the vars and env values: they may hold credentials.
+func secretValues(p OutParams, app *manifest.App) []string {
+	var out []string
+	for _, v := range p.Vars {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	for _, m := range []map[string]string{p.EnvironmentVariables, app.Env} {
+		for _, v := range m {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func intOr(p *int, d int) int {
+	if p == nil {
+		return d
+	}
+	return *p
+}
+
+func durOr(p *Duration, d time.Duration) time.Duration {
+	if p == nil {
+		return d
+	}
+	return time.Duration(*p)
+}
