@@ -100,4 +100,3 @@ func hostSafe(s string) string {
 	}
 	return h
 }
-

@@ -56,7 +56,7 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 	if err != nil {
 		return err
 	}
-	log := newRedactor(stderr, append(req.Source.Secrets(), secrets...))
+	log := newRedactor(stderr, req.Source.Secrets(), secrets)
 	res, err := deploy(ctx, req, plan, log)
 	if err != nil {
 		return fmt.Errorf("%s", log.clean(err.Error()))

@@ -27,8 +27,8 @@ func buildPlan(req OutRequest, dir string, env Env) (bluegreen.Plan, []string, e
 		App: app.Name, Org: req.Source.Organization, Space: req.Source.Space,
 		Manifest: app, ManifestRoutes: app.Routes, NoRoute: app.NoRoute, ManifestEnv: app.Env,
 		InstancesHint: app.Instances, MemoryHint: app.MemoryMB,
-		Bits:          func(w io.Writer) error { return manifest.WriteZip(w, src) },
-		Env:           p.EnvironmentVariables, InheritEnv: p.InheritEnv == nil || *p.InheritEnv,
+		Bits: func(w io.Writer) error { return manifest.WriteZip(w, src) },
+		Env:  p.EnvironmentVariables, InheritEnv: p.InheritEnv == nil || *p.InheritEnv,
 		TemporaryHost: p.TemporaryRoute, KeepPrevious: intOr(p.KeepPrevious, DefaultKeepPrevious),
 		KeepFailed: p.KeepFailed, Drain: durOr(p.Drain, DefaultDrain), LeaseTTL: durOr(p.LeaseTTL, DefaultLeaseTTL),
 		Timeouts: bluegreen.Timeouts{

@@ -3,6 +3,7 @@ package resource
 import (
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -15,10 +16,17 @@ type redactor struct {
 	secrets []string
 }
 
-func newRedactor(w io.Writer, secrets []string) *redactor {
+// newRedactor hides credentials (3 characters or more) and values (4 or more, not plain
+// numbers or booleans): shorter ones would blank out ordinary text such as status codes.
+func newRedactor(w io.Writer, credentials, values []string) *redactor {
 	var keep []string
-	for _, s := range secrets {
-		if len(s) >= 3 { // shorter values would blank out ordinary text
+	for _, s := range credentials {
+		if len(s) >= 3 {
+			keep = append(keep, s)
+		}
+	}
+	for _, s := range values {
+		if len(s) >= 4 && !plain(s) {
 			keep = append(keep, s)
 		}
 	}
@@ -44,4 +52,12 @@ func (r *redactor) clean(s string) string {
 		s = strings.ReplaceAll(s, secret, "***")
 	}
 	return s
+}
+
+func plain(s string) bool {
+	if s == "true" || s == "false" {
+		return true
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }

@@ -120,31 +120,31 @@ func (ig *ignorer) ignored(rel string, isDir bool) bool {
 
 // matchSegs matches pattern segments against path segments. A leading or inner "**" spans zero
 // or more folders; a trailing "**" one or more, so `dir/**` matches what is inside dir, not
-// dir itself, and `!dir/keep` can still re-include.
+// dir itself, and `!dir/keep` can still re-include. It fills a table of "pattern from i
+// matches path from j" from the ends, so a line with many "**" cannot take exponential time.
 func matchSegs(pat, name []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			return matchDoubleStar(pat[1:], name)
+	cols := len(name) + 1
+	ok := make([]bool, (len(pat)+1)*cols) // ok[i*cols+j]: pat[i:] matches name[j:]
+	ok[len(pat)*cols+len(name)] = true
+	for i := len(pat) - 1; i >= 0; i-- {
+		for j := len(name); j >= 0; j-- {
+			ok[i*cols+j] = matchAt(pat, name, i, j, ok, cols)
 		}
-		if len(name) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(pat[0], name[0]); !ok {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
 	}
-	return len(name) == 0
+	return ok[0]
 }
 
-func matchDoubleStar(rest, name []string) bool {
-	if len(rest) == 0 {
-		return len(name) > 0
-	}
-	for i := range len(name) + 1 {
-		if matchSegs(rest, name[i:]) {
-			return true
+func matchAt(pat, name []string, i, j int, ok []bool, cols int) bool {
+	rest := j < len(name) // a path segment is left
+	if pat[i] == "**" {
+		if i == len(pat)-1 {
+			return rest
 		}
+		return ok[(i+1)*cols+j] || (rest && ok[i*cols+j+1])
 	}
-	return false
+	if !rest {
+		return false
+	}
+	m, _ := path.Match(pat[i], name[j])
+	return m && ok[(i+1)*cols+j+1]
 }

@@ -20,7 +20,7 @@ var _ = Describe("WriteZip", func() {
 
 	It("honours .cfignore: globs, anchors, folders, ** and negation", func() {
 		writeFiles(dir, map[string]string{
-			".cfignore": "# a comment\n\n*.log\n!keep.log\nbuild/\n/root-only.txt\ndocs/**/*.md\ntmp/**\n!tmp/keep\nsecret\n\\#hash\nvendor/*.tmp  \n",
+			".cfignore":                    "# a comment\n\n*.log\n!keep.log\nbuild/\n/root-only.txt\ndocs/**/*.md\ntmp/**\n!tmp/keep\nsecret\n\\#hash\nvendor/*.tmp  \n",
 			"app.go":                       "package main",
 			"debug.log":                    "x",
 			"sub/trace.log":                "x",

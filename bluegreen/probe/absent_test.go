@@ -28,15 +28,15 @@ var _ = Describe("AwaitAbsent", func() {
 		fs := startFleets(lags...)
 		register(fs, host, append(blue.endpoints(), green.endpoints()...)...)
 		p := newProber(fs.urls()...)
-		_, err := p.AwaitPresent(within(2*time.Second), route, oldApp)
+		_, err := p.AwaitPresent(within(5*time.Second), route, oldApp)
 		Expect(err).NotTo(HaveOccurred())
-		_, err = p.AwaitPresent(within(2*time.Second), route, newApp)
+		_, err = p.AwaitPresent(within(5*time.Second), route, newApp)
 		Expect(err).NotTo(HaveOccurred())
 
 		sent := time.Now()
 		unregister(fs, host, blue.endpoints()...)
 		called := time.Now()
-		res, err := p.AwaitAbsent(within(3*time.Second), route, oldApp)
+		res, err := p.AwaitAbsent(within(5*time.Second), route, oldApp)
 		took := time.Since(sent)
 
 		Expect(err).NotTo(HaveOccurred())
@@ -45,19 +45,19 @@ var _ = Describe("AwaitAbsent", func() {
 		for i, lag := range lags {
 			Expect(called.Sub(sent)+res.PerBase[i]).To(BeNumerically(">=", lag), "router %d", i)
 		}
-		_, err = p.AwaitPresent(within(time.Second), route, newApp)
+		_, err = p.AwaitPresent(within(5*time.Second), route, newApp)
 		Expect(err).NotTo(HaveOccurred(), "the new app still serves the route")
 	})
 
 	It("through a load balancer, confirms only once every router behind it has dropped the backend", func() {
 		f := startFleet(router.Options{Routers: 3, LagMin: 100 * time.Millisecond, LagMax: 400 * time.Millisecond})
 		register(f, host, append(blue.endpoints(), green.endpoints()...)...)
-		_, err := newProber(f.RouterURLs()...).AwaitPresent(within(2*time.Second), route, oldApp)
+		_, err := newProber(f.RouterURLs()...).AwaitPresent(within(5*time.Second), route, oldApp)
 		Expect(err).NotTo(HaveOccurred())
 
 		sent := time.Now()
 		unregister(f, host, blue.endpoints()...)
-		res, err := newProber(f.LBURL()).AwaitAbsent(within(3*time.Second), route, oldApp)
+		res, err := newProber(f.LBURL()).AwaitAbsent(within(5*time.Second), route, oldApp)
 		took := time.Since(sent)
 
 		Expect(err).NotTo(HaveOccurred())
@@ -76,8 +76,18 @@ var _ = Describe("AwaitAbsent", func() {
 		f := startFleet(router.Options{Routers: 2})
 		register(f, host, blue.endpoints()...)
 		unregister(f, host, blue.endpoints()...)
-		_, err := newProber(f.RouterURLs()...).AwaitAbsent(within(time.Second), route, oldApp)
+		_, err := newProber(f.RouterURLs()...).AwaitAbsent(within(5*time.Second), route, oldApp)
 		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("does not take a router's failure to reach the old app for its absence", func() {
+		f := startFleet(router.Options{Routers: 2})
+		register(f, host, blue.endpoints()...)
+		for _, in := range blue.instances {
+			in.srv.Close() // stopped, but still registered: the router answers 502 endpoint_failure
+		}
+		_, err := newProber(f.RouterURLs()...).AwaitAbsent(within(300*time.Millisecond), route, oldApp)
+		Expect(err).To(MatchError(ContainSubstring(appA + ":0: 0 of 3 consecutive, last seen 502 X-Cf-Routererror: endpoint_failure")))
 	})
 
 	It("times out while the old app still answers, saying so", func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -145,9 +146,9 @@ func (p *Prober) confirmStep(ctx context.Context, j *job, base *url.URL, s step)
 
 func (j *job) probe(ctx context.Context, base *url.URL, s step) observation {
 	j.probes.Add(1)
-	rq := request{method: "GET", base: base, host: j.route.Host, path: j.route.requestPath()}
+	rq := request{method: http.MethodGet, base: base, host: j.route.Host, path: j.route.requestPath(), header: http.Header{}}
 	if s.header != "" {
-		rq.header = map[string][]string{s.header: {s.value}}
+		rq.header.Set(s.header, s.value)
 	}
 	rep, err := j.plan.exchange(ctx, rq)
 	return observe(rep, err, j.marker)

@@ -33,7 +33,7 @@ var _ = Describe("RunCheck", func() {
 	}
 
 	It("passes after the consecutive successes asked for", func() {
-		res, err := p.RunCheck(within(time.Second), route, fast(probe.Check{Path: "/health", Successes: 4}))
+		res, err := p.RunCheck(within(5*time.Second), route, fast(probe.Check{Path: "/health", Successes: 4}))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.Requests).To(Equal(4))
 		Expect(res.Failures).To(BeZero())
@@ -43,21 +43,21 @@ var _ = Describe("RunCheck", func() {
 
 	It("rides out failures below the limit", func() {
 		app.failFirst.Store(2)
-		res, err := p.RunCheck(within(time.Second), route, fast(probe.Check{}))
+		res, err := p.RunCheck(within(5*time.Second), route, fast(probe.Check{}))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res).To(And(HaveField("Requests", 5), HaveField("Failures", 2)))
 	})
 
 	It("gives up at the failure limit, naming the check and the last failure", func() {
 		app.status.Store(500)
-		res, err := p.RunCheck(within(time.Second), route, fast(probe.Check{Path: "/health"}))
+		res, err := p.RunCheck(within(5*time.Second), route, fast(probe.Check{Path: "/health"}))
 		Expect(err).To(MatchError("check GET /health on route " + host + ": failed 3 times (limit 3), last: status 500, want 200"))
 		Expect(res).To(And(HaveField("Requests", 3), HaveField("Failures", 3)))
 	})
 
 	DescribeTable("checks the body and headers",
 		func(c probe.Check, want string) {
-			_, err := p.RunCheck(within(time.Second), route, fast(c))
+			_, err := p.RunCheck(within(5*time.Second), route, fast(c))
 			if want == "" {
 				Expect(err).NotTo(HaveOccurred())
 				return
@@ -74,26 +74,26 @@ var _ = Describe("RunCheck", func() {
 	)
 
 	It("sends the extra headers, so a check can target one process", func() {
-		_, err := p.RunCheck(within(time.Second), route, fast(probe.Check{Headers: map[string]string{
+		_, err := p.RunCheck(within(5*time.Second), route, fast(probe.Check{Headers: map[string]string{
 			"X-CF-Process-Instance": process2, "X-Smoke": "yes"}}))
 		Expect(err).NotTo(HaveOccurred())
 		_, h := app.lastRequest()
 		Expect(h.Get("X-Smoke")).To(Equal("yes"))
 
-		_, err = p.RunCheck(within(time.Second), route, fast(probe.Check{Headers: map[string]string{
+		_, err = p.RunCheck(within(5*time.Second), route, fast(probe.Check{Headers: map[string]string{
 			"X-CF-Process-Instance": process1}}))
 		Expect(err).To(MatchError(ContainSubstring("status 400 from the router itself (X-Cf-Routererror: unknown_route), not the app")))
 	})
 
 	It("counts a router's error page as a failure even when its status is the one expected", func() {
-		_, err := p.RunCheck(within(time.Second), probe.Route{Host: "other.apps.example.com"}, fast(probe.Check{Status: 404}))
+		_, err := p.RunCheck(within(5*time.Second), probe.Route{Host: "other.apps.example.com"}, fast(probe.Check{Status: 404}))
 		Expect(err).To(MatchError(ContainSubstring("404 from the router itself (X-Cf-Routererror: unknown_route)")))
 	})
 
 	It("checks a path route under its path", func() {
 		g := newGroup(appA, "", 1)
 		register(f, host+"/p", g.endpoints()...)
-		_, err := p.RunCheck(within(time.Second), probe.Route{Host: host, Path: "/p"}, fast(probe.Check{Path: "/health?deep=1"}))
+		_, err := p.RunCheck(within(5*time.Second), probe.Route{Host: host, Path: "/p"}, fast(probe.Check{Path: "/health?deep=1"}))
 		Expect(err).NotTo(HaveOccurred())
 		path, _ := g.instances[0].lastRequest()
 		Expect(path).To(Equal("/p/health?deep=1"))
@@ -105,7 +105,7 @@ var _ = Describe("RunCheck", func() {
 		for _, r := range routers {
 			bases = append(bases, r.srv.URL)
 		}
-		res, err := newProber(bases...).RunCheck(within(time.Second), route, fast(probe.Check{Successes: 6}))
+		res, err := newProber(bases...).RunCheck(within(5*time.Second), route, fast(probe.Check{Successes: 6}))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.Requests).To(Equal(6))
 		for _, r := range routers {

@@ -1,7 +1,7 @@
 // Package probe proves, through the routers, what users of a Cloud Foundry route get.
 //
 // Cloud Controller answers a route change long before every gorouter knows about it
-// (../../../shared/reference/platform-facts.md section 15), so the deploy engine must not unmap or
+// (shared/reference/platform-facts.md section 15), so the deploy engine must not unmap or
 // stop an old version on CC's word. A Prober sends requests to the route through the routers and
 // waits for proof:
 //

@@ -33,7 +33,9 @@ const (
 func newClient() *http.Client { return &http.Client{Transport: &http.Transport{}} }
 
 func newProber(bases ...string) *probe.Prober {
-	return &probe.Prober{Bases: bases, Client: newClient(), Log: GinkgoWriter.Printf}
+	return &probe.Prober{Bases: bases, Client: newClient(), Log: func(format string, args ...any) {
+		GinkgoWriter.Printf(format+"\n", args...)
+	}}
 }
 
 // within is a context for one call that must end in time.

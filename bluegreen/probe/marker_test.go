@@ -36,9 +36,9 @@ var _ = Describe("Marker mode", func() {
 		Expect(err).To(MatchError(ContainSubstring("without the marker")))
 
 		unregister(f, host, v1.endpoints()...)
-		_, err = p.AwaitPresent(within(time.Second), route, marked("v2"))
+		_, err = p.AwaitPresent(within(5*time.Second), route, marked("v2"))
 		Expect(err).NotTo(HaveOccurred())
-		_, err = p.AwaitAbsent(within(time.Second), route, marked("v1"))
+		_, err = p.AwaitAbsent(within(5*time.Second), route, marked("v1"))
 		Expect(err).NotTo(HaveOccurred())
 	})
 
@@ -49,10 +49,10 @@ var _ = Describe("Marker mode", func() {
 	})
 
 	It("matches body text", func() {
-		_, err := p.AwaitPresent(within(time.Second), route,
+		_, err := p.AwaitPresent(within(5*time.Second), route,
 			probe.Backend{Marker: &probe.Marker{BodyContains: "hello from " + v1.instances[0].name}})
 		Expect(err).NotTo(HaveOccurred())
-		_, err = p.AwaitAbsent(within(time.Second), route,
+		_, err = p.AwaitAbsent(within(5*time.Second), route,
 			probe.Backend{Marker: &probe.Marker{BodyContains: "hello from " + v2.instances[0].name}})
 		Expect(err).NotTo(HaveOccurred())
 	})

@@ -3,6 +3,7 @@ package probe_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ var _ = Describe("AwaitPresent", func() {
 			sent := time.Now()
 			register(f, host, green.endpoints()...)
 			called := time.Now()
-			res, err := newProber(f.RouterURLs()...).AwaitPresent(within(3*time.Second), route,
+			res, err := newProber(f.RouterURLs()...).AwaitPresent(within(5*time.Second), route,
 				probe.Backend{AppGUID: appB, Instances: 2})
 			took := time.Since(sent)
 
@@ -51,7 +52,7 @@ var _ = Describe("AwaitPresent", func() {
 
 			sent := time.Now()
 			register(f, host, green.endpoints()...)
-			res, err := newProber(f.LBURL()).AwaitPresent(within(3*time.Second), route,
+			res, err := newProber(f.LBURL()).AwaitPresent(within(5*time.Second), route,
 				probe.Backend{AppGUID: appB, Instances: 2})
 			took := time.Since(sent)
 
@@ -82,12 +83,12 @@ var _ = Describe("AwaitPresent", func() {
 
 		It("opens a new connection per probe, so an L4 balancer cannot pin every probe to one router", func() {
 			one, two := newFakeRouter(), newFakeRouter()
-			_, err := newProber(one.srv.URL).AwaitPresent(within(2*time.Second), route, probe.Backend{AppGUID: appB, Instances: 1})
+			_, err := newProber(one.srv.URL).AwaitPresent(within(5*time.Second), route, probe.Backend{AppGUID: appB, Instances: 1})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(one.conns.Load()).To(BeNumerically(">=", 10))
 
 			one.conns.Store(0)
-			_, err = newProber(one.srv.URL, two.srv.URL).AwaitPresent(within(2*time.Second), route,
+			_, err = newProber(one.srv.URL, two.srv.URL).AwaitPresent(within(5*time.Second), route,
 				probe.Backend{AppGUID: appB, Instances: 1})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(one.conns.Load()).To(BeNumerically("<=", 1), "routers probed directly reuse their connection")
@@ -112,7 +113,7 @@ var _ = Describe("AwaitPresent", func() {
 			Expect(err.Error()).NotTo(ContainSubstring(appB + ":0"))
 
 			register(f, host, green.endpoints()[1])
-			_, err = newProber(f.RouterURLs()...).AwaitPresent(within(time.Second), route,
+			_, err = newProber(f.RouterURLs()...).AwaitPresent(within(5*time.Second), route,
 				probe.Backend{AppGUID: appB, Instances: 2})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(green.instances[1].hits()).To(BeNumerically(">=", 3*3))
@@ -143,10 +144,17 @@ var _ = Describe("AwaitPresent", func() {
 		})
 
 		It("accepts an upper-case guid, which gorouter would refuse, by lower-casing it", func() {
-			_, err := newProber(f.RouterURLs()...).AwaitPresent(within(time.Second), route,
+			_, err := newProber(f.RouterURLs()...).AwaitPresent(within(5*time.Second), route,
 				probe.Backend{AppGUID: strings.ToUpper(appA), Instances: 2})
 			Expect(err).NotTo(HaveOccurred())
 		})
+	})
+
+	It("does not take an answer that no gorouter proxied, such as a load balancer's own page", func() {
+		lb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+		DeferCleanup(lb.Close)
+		_, err := newProber(lb.URL).AwaitPresent(within(300*time.Millisecond), route, probe.Backend{AppGUID: appB, Instances: 1})
+		Expect(err).To(MatchError(ContainSubstring("last seen 200 not proxied by a gorouter")))
 	})
 
 	It("probes a path route at its path, with the route's host", func() {
@@ -154,7 +162,7 @@ var _ = Describe("AwaitPresent", func() {
 		green := newGroup(appB, "", 1)
 		register(f, host+"/p", green.endpoints()...)
 
-		_, err := newProber(f.RouterURLs()...).AwaitPresent(within(time.Second), probe.Route{Host: host, Path: "/p"},
+		_, err := newProber(f.RouterURLs()...).AwaitPresent(within(5*time.Second), probe.Route{Host: host, Path: "/p"},
 			probe.Backend{AppGUID: appB, Instances: 1})
 		Expect(err).NotTo(HaveOccurred())
 		path, _ := green.instances[0].lastRequest()
@@ -172,7 +180,7 @@ var _ = Describe("AwaitPresent", func() {
 		})
 
 		It("counts it as present: the router sends users to it", func() {
-			_, err := newProber(f.RouterURLs()...).AwaitPresent(within(time.Second), route,
+			_, err := newProber(f.RouterURLs()...).AwaitPresent(within(5*time.Second), route,
 				probe.Backend{AppGUID: appB, Instances: 1})
 			Expect(err).NotTo(HaveOccurred())
 		})

@@ -43,7 +43,7 @@ func (b Backend) steps(present bool) []step {
 }
 
 func (b Backend) indexSteps(header, guid string, present bool) []step {
-	steps := make([]step, 1)
+	steps := make([]step, b.Instances)
 	for i := range steps {
 		value := guid + ":" + strconv.Itoa(i)
 		steps[i] = step{label: header + ": " + value, header: header, value: value, accept: b.presence(present)}
