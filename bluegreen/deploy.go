@@ -71,13 +71,19 @@ func Deploy(ctx context.Context, p Platform, pr Prober, plan Plan, log *Timeline
 // prepare finds the space and the live app, checks the quota, and takes the lease. Nothing
 // has changed on the foundation when it fails, apart from healing an earlier deploy.
 func (d *deployer) prepare(ctx context.Context) error {
-	if err := d.log.Step("target "+d.plan.Org+"/"+d.plan.Space, func() error { return d.target(ctx) }); err != nil {
+	// Not a logged step: a wrong org or space is bad input, reported in one line by the caller.
+	if err := d.target(ctx); err != nil {
 		return err
 	}
+	d.log.Note("target %s/%s: %s", d.plan.Org, d.plan.Space, d.liveState())
 	if err := d.log.Step("check quota", func() error { return d.checkQuota(ctx) }); err != nil {
 		return err
 	}
-	return d.log.Step("take the lease ("+candidateName(d.plan.App)+")", func() error { return d.acquire(ctx) })
+	if err := d.log.Step("take the lease ("+candidateName(d.plan.App)+")", func() error { return d.acquire(ctx) }); err != nil {
+		return err
+	}
+	// Read the live app again: a deploy we waited for, or healing, may have replaced it.
+	return d.findLive(ctx)
 }
 
 func (d *deployer) target(ctx context.Context) error {
@@ -95,6 +101,7 @@ func (d *deployer) target(ctx context.Context) error {
 }
 
 func (d *deployer) findLive(ctx context.Context) error {
+	d.res.PreviousGUID = ""
 	var err error
 	if d.live, err = d.p.AppByName(ctx, d.space.GUID, d.plan.App); err != nil || d.live == nil {
 		return err
@@ -104,6 +111,13 @@ func (d *deployer) findLive(ctx context.Context) error {
 	}
 	d.res.PreviousGUID = d.live.GUID
 	return nil
+}
+
+func (d *deployer) liveState() string {
+	if d.live == nil {
+		return "no app " + d.plan.App + " yet: first deploy"
+	}
+	return fmt.Sprintf("live app %s (%s), %d instances", d.live.Name, d.live.GUID, d.liveSize.Instances)
 }
 
 // deploy builds and verifies the candidate, moves traffic, observes, and finalizes.

@@ -3,6 +3,7 @@ package resource
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -59,12 +60,25 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 	log := newRedactor(stderr, req.Source.Secrets(), secrets)
 	res, err := deploy(ctx, req, plan, log)
 	if err != nil {
-		return fmt.Errorf("%s", log.clean(err.Error()))
+		return fmt.Errorf("%s", log.clean(nameField(err).Error()))
 	}
 	return json.NewEncoder(stdout).Encode(Response{
 		Version:  Version{AppGUID: res.AppGUID, RevisionGUID: revisionOrDroplet(res)},
 		Metadata: outMetadata(res, plan),
 	})
+}
+
+// nameField says which source field a foundation-side refusal is about.
+func nameField(err error) error {
+	switch {
+	case errors.Is(err, cf.ErrNoOrg):
+		return fmt.Errorf("source.organization: %w", err)
+	case errors.Is(err, cf.ErrNoSpace):
+		return fmt.Errorf("source.space: %w", err)
+	case errors.Is(err, cf.ErrLogin):
+		return fmt.Errorf("source: check api and the credentials: %w", err)
+	}
+	return err
 }
 
 func revisionOrDroplet(res bluegreen.Result) string {

@@ -34,14 +34,14 @@ func (c *Client) Space(ctx context.Context, org, space string) (Space, error) {
 	oopts.Names.EqualTo(org)
 	o, err := c.cf.Organizations.Single(ctx, oopts)
 	if err != nil {
-		return Space{}, fmt.Errorf("find organization %q: %w", org, notFound(err))
+		return Space{}, fmt.Errorf("organization %q: %w", org, notFound(err, ErrNoOrg))
 	}
 	sopts := client.NewSpaceListOptions()
 	sopts.Names.EqualTo(space)
 	sopts.OrganizationGUIDs.EqualTo(o.GUID)
 	s, err := c.cf.Spaces.Single(ctx, sopts)
 	if err != nil {
-		return Space{}, fmt.Errorf("find space %q in organization %q: %w", space, org, notFound(err))
+		return Space{}, fmt.Errorf("space %q in organization %q: %w", space, org, notFound(err, ErrNoSpace))
 	}
 	out := Space{GUID: s.GUID, Name: s.Name, OrgGUID: o.GUID, OrgName: o.Name}
 	if o.Relationships.Quota.Data != nil {
@@ -53,9 +53,15 @@ func (c *Client) Space(ctx context.Context, org, space string) (Space, error) {
 	return out, nil
 }
 
-func notFound(err error) error {
-	if err == client.ErrExactlyOneResultNotReturned || err == client.ErrNoResultsReturned {
-		return fmt.Errorf("not found or not visible to this user")
+// ErrNoOrg and ErrNoSpace say the org or space does not exist or cannot be seen.
+var (
+	ErrNoOrg   = errors.New("not found or not visible to this user")
+	ErrNoSpace = errors.New("not found or not visible to this user")
+)
+
+func notFound(err, sentinel error) error {
+	if errors.Is(err, client.ErrExactlyOneResultNotReturned) || errors.Is(err, client.ErrNoResultsReturned) {
+		return sentinel
 	}
 	return err
 }

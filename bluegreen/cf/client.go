@@ -35,6 +35,9 @@ type Client struct {
 // ErrNameTaken is returned when an app name is already used in the space.
 var ErrNameTaken = errors.New("app name taken")
 
+// ErrLogin marks a failed discovery or login.
+var ErrLogin = errors.New("log in")
+
 // Connect discovers the UAA and logs in (eagerly for a password grant).
 func Connect(ctx context.Context, c Config) (*Client, error) {
 	httpClient, err := HTTPClient(c.SkipCertCheck, c.CACert)
@@ -55,7 +58,7 @@ func Connect(ctx context.Context, c Config) (*Client, error) {
 	}
 	cfg, err := config.New(c.API, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("log in to %s: %w", c.API, err)
+		return nil, fmt.Errorf("%w to %s: %w", ErrLogin, c.API, err)
 	}
 	cf, err := client.New(cfg)
 	if err != nil {

@@ -1,0 +1,107 @@
+package integration_test
+
+import (
+	"encoding/json"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("out: bad input", func() {
+	var w *world
+	BeforeEach(func() {
+		w = newWorld()
+		w.write("other.yml", "applications:\n- name: other\n")
+		w.write("broken.yml", "applications:\n- name: x\n  memory: [\n")
+		w.write("two.yml", "applications:\n- name: a\n- name: b\n")
+		w.write("badmem.yml", "applications:\n- name: myapp\n  memory: 12XB\n  path: app\n")
+		w.sim.ResetRequests()
+	})
+
+	// mutate changes the valid request before it is sent.
+	type mutate func(req map[string]any)
+	src := func(k string, v any) mutate {
+		return func(r map[string]any) {
+			if v == nil {
+				delete(r["source"].(map[string]any), k)
+			} else {
+				r["source"].(map[string]any)[k] = v
+			}
+		}
+	}
+	par := func(k string, v any) mutate {
+		return func(r map[string]any) {
+			if v == nil {
+				delete(r["params"].(map[string]any), k)
+			} else {
+				r["params"].(map[string]any)[k] = v
+			}
+		}
+	}
+
+	expectRefused := func(r run, field string) {
+		Expect(r.code).NotTo(Equal(0))
+		Expect(r.stdout).To(BeEmpty())
+		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+		Expect(lines).To(HaveLen(1), "one clear error line, got:\n%s", r.stderr)
+		Expect(lines[0]).To(ContainSubstring(field))
+		Expect(r.stderr).NotTo(ContainSubstring(w.info.Password))
+		for _, req := range w.sim.Requests() {
+			Expect(req.Mutating()).To(BeFalse(), "bad input changed the foundation: %s %s", req.Method, req.Path)
+		}
+	}
+
+	DescribeTable("refuses it with one line naming the field, and changes nothing",
+		func(field string, changes ...mutate) {
+			req := w.request("v1", nil)
+			for _, c := range changes {
+				c(req)
+			}
+			expectRefused(w.out(req), field)
+		},
+		Entry("an unknown source field", `unknown field "apii"`, src("apii", "x")),
+		Entry("an unknown params field", `unknown field "manifests"`, par("manifests", "x")),
+		Entry("source.api of the wrong type", "source.api: expected a string", src("api", 42)),
+		Entry("source.api missing", "source.api: required", src("api", nil)),
+		Entry("source.api not a URL", "source.api:", src("api", "ftp:/nowhere")),
+		Entry("no credentials", "source: credentials required", src("username", nil), src("password", nil)),
+		Entry("a username without a password", "source.password: required", src("password", nil)),
+		Entry("both kinds of credentials", "not both", src("client_id", "id"), src("client_secret", "s")),
+		Entry("source.organization missing", "source.organization: required", src("organization", nil)),
+		Entry("source.space missing", "source.space: required", src("space", nil)),
+		Entry("source.ca_cert not PEM", "source.ca_cert: not a PEM certificate", src("ca_cert", "hello")),
+		Entry("a bad router URL", "source.router_urls[1]", src("router_urls", []any{"http://127.0.0.1:1", "nope"})),
+		Entry("skip_cert_check not a boolean", "source.skip_cert_check: expected true or false", src("skip_cert_check", "yes")),
+		Entry("params.manifest missing", "params.manifest: required", par("manifest", nil)),
+		Entry("a manifest glob matching nothing", "params.manifest: \"nothing*.yml\" matches nothing", par("manifest", "nothing*.yml")),
+		Entry("a manifest glob matching several", "matches 2 paths (other.yml, two.yml)", par("manifest", "[ot]*.yml")),
+		Entry("a manifest outside the inputs", "params.manifest: \"../x.yml\" leaves the inputs folder", par("manifest", "../x.yml")),
+		Entry("a manifest that is not YAML", "params.manifest:", par("manifest", "broken.yml")),
+		Entry("a manifest with a bad memory unit", "memory", par("manifest", "badmem.yml")),
+		Entry("a missing var", "Expected to find variables: version", par("vars", map[string]any{})),
+		Entry("a missing vars file", "params.vars_files[0]", par("vars_files", []any{"nope.yml"})),
+		Entry("several apps and no app_name", "params.app_name", par("manifest", "two.yml")),
+		Entry("an unknown app_name", "params.app_name", par("app_name", "ghost")),
+		Entry("an unknown strategy", "params.strategy: \"blue\"", par("strategy", "blue")),
+		Entry("a negative keep_previous", "params.keep_previous: must be 0 or more", par("keep_previous", -1)),
+		Entry("a negative timeout", "params.staging_timeout: expected a duration like 90s or 5m", par("staging_timeout", "-5s")),
+		Entry("a timeout as a number", "params.timeout: expected a duration like 90s or 5m", par("timeout", 300)),
+		Entry("a zero verify_timeout", "params.verify_timeout: must be more than 0", par("verify_timeout", "0s")),
+		Entry("a path matching nothing", "params.path", par("path", "missing-dir")),
+		Entry("a reserved env var", "params.environment_variables", par("environment_variables", map[string]any{"VCAP_APPLICATION": "x"})),
+		Entry("env values that are not strings", "params.environment_variables", par("environment_variables", map[string]any{"N": 3})),
+		Entry("a smoke check path without a slash", "params.smoke_checks[0].path", par("smoke_checks", []any{map[string]any{"path": "health"}})),
+		Entry("an observation without duration", "params.observe.duration", par("observe", map[string]any{"path": "/"})),
+		Entry("a bad temporary route", "params.temporary_route", par("temporary_route", "Not_A_Host")),
+		Entry("an unknown organization", "organization \"nope\"", src("organization", "nope")),
+		Entry("a wrong password", "log in to", src("password", "wrong-password")),
+	)
+
+	It("refuses malformed JSON, an empty request and unknown top-level fields", func() {
+		expectRefused(w.outRaw(`{"source": {`), "request: malformed JSON")
+		expectRefused(w.outRaw(""), "request: empty")
+		body, _ := json.Marshal(map[string]any{"source": map[string]any{}, "params": map[string]any{}, "version": map[string]any{}})
+		expectRefused(w.outRaw(string(body)), `unknown field "version"`)
+	})
+})
