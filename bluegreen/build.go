@@ -210,9 +210,7 @@ func (d *deployer) crashed(ctx context.Context, insts []cf.Instance) error {
 			continue
 		}
 		reasons, _ := d.p.CrashReasons(ctx, d.candidate.GUID)
-		for _, r := range reasons {
-			d.log.Fail("crash: %s", r)
-		}
+		d.printCrashes(reasons)
 		last := "no reason reported"
 		if len(reasons) > 0 {
 			last = reasons[len(reasons)-1]
@@ -235,4 +233,19 @@ func describe(insts []cf.Instance) string {
 		return "none reported"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// printCrashes prints each distinct crash reason once, with how often it happened.
+func (d *deployer) printCrashes(reasons []string) {
+	count := map[string]int{}
+	var order []string
+	for _, r := range reasons {
+		if count[r] == 0 {
+			order = append(order, r)
+		}
+		count[r]++
+	}
+	for _, r := range order {
+		d.log.Fail("crash: %s (%d times)", r, count[r])
+	}
 }

@@ -16,8 +16,9 @@ type redactor struct {
 	secrets []string
 }
 
-// newRedactor hides credentials (3 characters or more) and values (4 or more, not plain
-// numbers or booleans): shorter ones would blank out ordinary text such as status codes.
+// newRedactor hides credentials (3 characters or more) and vars and env values (8 or more,
+// not plain numbers or booleans): shorter ones would blank out ordinary words of the log
+// ("start") and status codes. The engine never prints values; this is the safety net.
 func newRedactor(w io.Writer, credentials, values []string) *redactor {
 	var keep []string
 	for _, s := range credentials {
@@ -26,7 +27,7 @@ func newRedactor(w io.Writer, credentials, values []string) *redactor {
 		}
 	}
 	for _, s := range values {
-		if len(s) >= 4 && !plain(s) {
+		if len(s) >= 8 && !plain(s) {
 			keep = append(keep, s)
 		}
 	}

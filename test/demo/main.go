@@ -1,23 +1,18 @@
-// Command demo starts a simulated foundation with three routers that each learn routes 200 ms
-// to 2 s late, and shows what the resource exists to fix: a cutover that unmaps the old app
-// as soon as CC accepted the new mapping drops requests while routers catch up.
+// Command demo starts a simulated foundation with three routers that each learn route
+// changes 200 ms to 2 s late, runs load through its load balancer, and deploys with the real
+// out binary: v1, then v2 blue-green, then a crashing v3 that rolls back. For contrast it
+// first shows a script-style cutover (map, unmap, delete at once) dropping requests.
 package main
 
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
-	"sort"
-	"strings"
-	"sync"
+	"os/exec"
+	"path/filepath"
 	"time"
 
-	"github.com/cloudfoundry/go-cfclient/v3/client"
-	"github.com/cloudfoundry/go-cfclient/v3/resource"
-
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim"
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim/cfpush"
 )
 
 func main() {
@@ -35,193 +30,83 @@ func run(ctx context.Context) error {
 	defer sim.Close()
 	info := sim.Info()
 	fmt.Printf("cfsim: api %s, load balancer %s\n", info.APIURL, info.LBURL)
-	fmt.Printf("routers learn registrations after %v and removals after %v\n",
+	fmt.Printf("routers learn registrations after %v and removals after %v\n\n",
 		round(sim.Routers().Lags()), round(sim.Routers().RemovalLags()))
-	p, zip, err := setup(ctx, info)
+	dir, err := os.MkdirTemp("", "demo-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(zip[:strings.LastIndex(zip, "/")])
-	v1, v2, err := pushBoth(ctx, p, zip, info.Domain)
+	defer os.RemoveAll(dir)
+	naive, err := naiveDemo(ctx, info, dir)
 	if err != nil {
 		return err
+	}
+	ours, err := resourceDemo(info, dir)
+	if err != nil {
+		return err
+	}
+	fmt.Println("\nsummary")
+	naive.print("script-style cutover (map, unmap, delete)")
+	ours.print("cf-bluegreen-resource: v2 blue-green, then crashing v3")
+	return nil
+}
+
+// resourceDemo deploys v1, then v2 and a crashing v3 under load, with the out binary.
+func resourceDemo(info cfsim.Info, dir string) (*load, error) {
+	out, inputs, err := build(dir)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Println("== cf-bluegreen-resource out ==")
+	if _, err := deploy(out, inputs, info, "v1", nil); err != nil {
+		return nil, err
 	}
 	host := "demo." + info.Domain
 	if err := waitServing(info.RouterURLs, host, 20*time.Second); err != nil {
-		return err
+		return nil, err
 	}
-	load := startLoad(info.LBURL, host, 6*time.Second)
-	time.Sleep(time.Second)
-	fmt.Println("script-style cutover (as cf-blue-green-deploy does): map the route to v2, unmap v1, delete v1, trusting CC's answers")
-	if err := naiveCutover(ctx, p.CF, v1.GUID, v2.GUID, host); err != nil {
-		return err
+	l := startLoad(info.LBURL, host, 5*time.Minute)
+	v2, err := deploy(out, inputs, info, "v2", nil)
+	if err != nil {
+		l.wait()
+		return nil, err
 	}
-	res := load.wait()
-	res.print()
-	fmt.Println("cf-bluegreen-resource's out verifies every router before it unmaps (issue 3); until it lands, this demo shows the problem.")
-	return nil
+	fmt.Printf("v2 deployed in %s\n\n", v2.Round(100*time.Millisecond))
+	v3, err := deploy(out, inputs, info, "v3", map[string]string{"CRASH": "start"})
+	fmt.Printf("v3 (crashes on start) took %s and was rolled back: %v\n", v3.Round(100*time.Millisecond), err != nil)
+	return l.wait(), nil
 }
 
-func round(ds []time.Duration) []time.Duration {
-	out := make([]time.Duration, len(ds))
-	for i, d := range ds {
-		out[i] = d.Round(time.Millisecond)
-	}
-	return out
-}
-
-func setup(ctx context.Context, info cfsim.Info) (*cfpush.Pusher, string, error) {
-	cf, err := cfpush.Login(info.APIURL, info.Username, info.Password)
-	if err != nil {
-		return nil, "", err
-	}
-	p, err := cfpush.NewPusher(ctx, cf, info.Space, info.Domain)
-	if err != nil {
-		return nil, "", err
-	}
-	dir, err := os.MkdirTemp("", "demo-")
-	if err != nil {
-		return nil, "", err
-	}
-	zip, err := cfpush.BuildVersioned(".", dir)
-	return p, zip, err
-}
-
-func pushBoth(ctx context.Context, p *cfpush.Pusher, zip, domain string) (*resource.App, *resource.App, error) {
-	v1, _, err := p.Push(ctx, cfpush.App{Name: "demo", Version: "v1", Instances: 2}, zip, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	v2, _, err := p.Push(ctx, cfpush.App{Name: "demo-v2", Version: "v2", Instances: 2, NoRoute: true}, zip, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	fmt.Println("pushed demo (v1, on demo." + domain + ") and demo-v2 (v2, no route yet)")
-	return v1, v2, waitRunning(ctx, p.CF, v2.GUID)
-}
-
-func waitRunning(ctx context.Context, cf *client.Client, appGUID string) error {
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		stats, err := cf.Processes.GetStatsForApp(ctx, appGUID, "web")
-		if err == nil && len(stats.Stats) > 0 && allRunning(stats) {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("app %s never ran", appGUID)
-}
-
-func allRunning(stats *resource.ProcessStats) bool {
-	for _, s := range stats.Stats {
-		if s.State != "RUNNING" {
-			return false
+// build compiles out and the test app and writes an inputs folder with a manifest.
+func build(dir string) (string, string, error) {
+	out := filepath.Join(dir, "out")
+	inputs := filepath.Join(dir, "inputs")
+	for _, b := range [][2]string{{out, "./cmd/out"}, {filepath.Join(inputs, "app", "versioned"), "./test/apps/versioned"}} {
+		cmd := exec.Command("go", "build", "-o", b[0], b[1])
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return "", "", fmt.Errorf("build %s: %w\n%s", b[1], err, msg)
 		}
 	}
-	return true
+	manifest := "applications:\n- name: demo\n  memory: 64M\n  instances: 2\n  path: app\n" +
+		"  health-check-type: http\n  health-check-http-endpoint: /health\n  timeout: 5\n  env:\n    VERSION: ((version))\n"
+	if err := os.WriteFile(filepath.Join(inputs, "manifest.yml"), []byte(manifest), 0o644); err != nil {
+		return "", "", err
+	}
+	return out, inputs, os.WriteFile(filepath.Join(inputs, "app", "Procfile"), []byte("web: ./versioned\n"), 0o644)
 }
 
-// waitServing waits until every router serves the host, so the load starts clean.
-func waitServing(routers []string, host string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for _, r := range routers {
-		for status, _ := request(r, host); status != http.StatusOK; status, _ = request(r, host) {
-			if time.Now().After(deadline) {
-				return fmt.Errorf("%s never served through %s", host, r)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	return nil
-}
-
-// naiveCutover is what the blue-green scripts do: map, unmap, delete, trusting the 201,
-// the 204 and the 202.
-func naiveCutover(ctx context.Context, cf *client.Client, oldApp, newApp, host string) error {
-	opts := client.NewRouteListOptions()
-	opts.Hosts.EqualTo(strings.SplitN(host, ".", 2)[0])
-	route, err := cf.Routes.Single(ctx, opts)
-	if err != nil {
-		return err
-	}
-	if _, err := cf.Routes.InsertDestinations(ctx, route.GUID,
-		[]*resource.RouteDestinationInsertOrReplace{resource.NewRouteDestinationInsertOrReplace(newApp)}); err != nil {
-		return err
-	}
-	dests, err := cf.Routes.GetDestinations(ctx, route.GUID)
-	if err != nil {
-		return err
-	}
-	for _, d := range dests.Destinations {
-		if *d.App.GUID == oldApp {
-			if err := cf.Routes.RemoveDestination(ctx, route.GUID, *d.GUID); err != nil {
-				return err
-			}
-		}
-	}
-	_, err = cf.Applications.Delete(ctx, oldApp)
-	return err
-}
-
-var httpClient = &http.Client{Timeout: 2 * time.Second}
-
-func request(lb, host string) (int, string) {
-	req, _ := http.NewRequest(http.MethodGet, lb+"/", nil)
-	req.Host = host
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		return 0, ""
-	}
-	defer resp.Body.Close()
-	version := resp.Header.Get("X-App-Version")
-	if e := resp.Header.Get("X-Cf-Routererror"); e != "" {
-		version = e
-	}
-	return resp.StatusCode, version
-}
-
-// load sends one request every 10 ms for a bounded time and tallies the answers.
-type load struct {
-	mu      sync.Mutex
-	sent    int
-	failed  int
-	answers map[string]int
-	done    chan struct{}
-}
-
-func startLoad(lb, host string, d time.Duration) *load {
-	l := &load{answers: map[string]int{}, done: make(chan struct{})}
-	go func() {
-		defer close(l.done)
-		end := time.Now().Add(d)
-		for i := 0; i < 2000 && time.Now().Before(end); i++ {
-			status, version := request(lb, host)
-			l.mu.Lock()
-			l.sent++
-			if status != http.StatusOK {
-				l.failed++
-			}
-			l.answers[fmt.Sprintf("%d %s", status, version)]++
-			l.mu.Unlock()
-			time.Sleep(10 * time.Millisecond)
-		}
-	}()
-	return l
-}
-
-func (l *load) wait() *load {
-	<-l.done
-	return l
-}
-
-func (l *load) print() {
-	fmt.Printf("load through the load balancer: %d requests sent, %d failed\n", l.sent, l.failed)
-	keys := make([]string, 0, len(l.answers))
-	for k := range l.answers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Printf("  %5d x %s\n", l.answers[k], k)
-	}
+// deploy pipes a put request into out, its log going to our stdout, and times it.
+func deploy(out, inputs string, info cfsim.Info, version string, env map[string]string) (time.Duration, error) {
+	fmt.Printf("-- put %s --\n", version)
+	req := fmt.Sprintf(`{"source":{"api":%q,"username":%q,"password":%q,"organization":%q,"space":%q,"router_urls":%s},`+
+		`"params":{"manifest":"manifest.yml","vars":{"version":%q},"environment_variables":%s}}`,
+		info.APIURL, info.Username, info.Password, info.Org, info.Space, jsonList(info.RouterURLs), version, jsonMap(env))
+	cmd := exec.Command(out, inputs)
+	cmd.Stdin = stringReader(req)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
+	start := time.Now()
+	err := cmd.Run()
+	fmt.Println()
+	return time.Since(start), err
 }
