@@ -58,9 +58,11 @@ func resourceDemo(info cfsim.Info, dir string) (*load, error) {
 		return nil, err
 	}
 	fmt.Println("== cf-bluegreen-resource out ==")
-	if _, err := deploy(out, inputs, info, "v1", nil); err != nil {
+	v1, err := deploy(out, inputs, info, "v1", nil)
+	if err != nil {
 		return nil, err
 	}
+	fmt.Printf("v1 (first deploy) took %s\n\n", v1.Round(100*time.Millisecond))
 	host := "demo." + info.Domain
 	if err := waitServing(info.RouterURLs, host, 20*time.Second); err != nil {
 		return nil, err
@@ -74,7 +76,10 @@ func resourceDemo(info cfsim.Info, dir string) (*load, error) {
 	fmt.Printf("v2 deployed in %s\n\n", v2.Round(100*time.Millisecond))
 	v3, err := deploy(out, inputs, info, "v3", map[string]string{"CRASH": "start"})
 	fmt.Printf("v3 (crashes on start) took %s and was rolled back: %v\n", v3.Round(100*time.Millisecond), err != nil)
-	return l.wait(), nil
+	l = l.wait()
+	_, serving := request(info.LBURL, host)
+	fmt.Printf("now serving: %s\n", serving)
+	return l, nil
 }
 
 // build compiles out and the test app and writes an inputs folder with a manifest.

@@ -3,6 +3,8 @@ package integration_test
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim"
 )
 
 var _ = Describe("out: every failure rolls back", func() {
@@ -55,6 +57,19 @@ var _ = Describe("out: every failure rolls back", func() {
 			"observe":               map[string]any{"duration": "3s", "interval": "200ms"},
 		}, "observe")
 		Expect(r.stderr).To(ContainSubstring("switch back"))
+	})
+
+	It("fails at once, changing nothing, when the quota cannot hold a second copy", func() {
+		limit := 200 // MB: v1 uses 128
+		w.sim.SetOrgQuota(cfsim.QuotaLimits{TotalMemoryMB: &limit})
+		w.sim.ResetRequests()
+		r := w.out(w.request("v2", nil))
+		Expect(r.code).NotTo(Equal(0))
+		Expect(firstLine(r.stderr)).To(ContainSubstring("quota: organization cfsim-org has 72 MB of memory free; a second copy of myapp needs 1024 MB"))
+		Expect(firstLine(r.stderr)).To(ContainSubstring("strategy: rolling"))
+		for _, req := range w.sim.Requests() {
+			Expect(req.Mutating()).To(BeFalse(), "%s %s", req.Method, req.Path)
+		}
 	})
 
 	It("keeps the failed candidate stopped as APP-failed when asked", func() {

@@ -86,10 +86,13 @@ type run struct {
 	stdout, stderr string
 }
 
+// out runs out to the end. Every run's output is scanned for the password.
 func (w *world) out(req any) run {
 	s := w.startOut(req)
 	Eventually(s, 3*time.Minute).Should(gexec.Exit())
-	return run{code: s.ExitCode(), stdout: string(s.Out.Contents()), stderr: string(s.Err.Contents())}
+	r := run{code: s.ExitCode(), stdout: string(s.Out.Contents()), stderr: string(s.Err.Contents())}
+	Expect(r.stdout + r.stderr).NotTo(ContainSubstring(w.info.Password), "out printed the password")
+	return r
 }
 
 func (w *world) outRaw(stdin string) run {
