@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
@@ -58,13 +59,14 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 		return err
 	}
 	log := newRedactor(stderr, req.Source.Secrets(), secrets)
-	res, err := deploy(ctx, req, plan, log)
+	timeline := bluegreen.NewTimeline(log)
+	res, err := deploy(ctx, req, plan, timeline)
 	if err != nil {
 		return fmt.Errorf("%s", log.clean(nameField(err).Error()))
 	}
 	return json.NewEncoder(stdout).Encode(Response{
 		Version:  Version{AppGUID: res.AppGUID, RevisionGUID: revisionOrDroplet(res)},
-		Metadata: outMetadata(res, plan),
+		Metadata: outMetadata(res, timeline.Phases),
 	})
 }
 
@@ -88,8 +90,7 @@ func revisionOrDroplet(res bluegreen.Result) string {
 	return "droplet-" + res.DropletGUID
 }
 
-func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, log io.Writer) (bluegreen.Result, error) {
-	timeline := bluegreen.NewTimeline(log)
+func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, timeline *bluegreen.Timeline) (bluegreen.Result, error) {
 	client, err := cf.Connect(ctx, cf.Config{API: req.Source.API, Username: req.Source.Username,
 		Password: req.Source.Password, ClientID: req.Source.ClientID, ClientSecret: req.Source.ClientSecret,
 		SkipCertCheck: req.Source.SkipCertCheck, CACert: req.Source.CACert, UserAgent: "cf-bluegreen-resource"})
@@ -107,29 +108,20 @@ func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, log io.Wri
 	return bluegreen.Deploy(ctx, client, prober, plan, timeline)
 }
 
-func outMetadata(res bluegreen.Result, plan bluegreen.Plan) []Metadata {
+func outMetadata(res bluegreen.Result, phases []bluegreen.Phase) []Metadata {
 	md := []Metadata{
 		{"app_name", res.AppName}, {"app_guid", res.AppGUID}, {"previous_app_guid", res.PreviousGUID},
 		{"droplet_guid", res.DropletGUID}, {"revision_guid", res.RevisionGUID}, {"strategy", "bluegreen"},
-		{"routes", joinComma(res.Routes)}, {"rolled_back", "false"},
+		{"routes", strings.Join(res.Routes, ", ")}, {"rolled_back", "false"},
 	}
 	for _, v := range res.Verified {
 		md = append(md, Metadata{"verified " + v.Route, fmt.Sprintf("%d probes, %s", v.Probes, v.Elapsed.Round(time.Millisecond))})
 	}
 	if len(res.Healed) > 0 {
-		md = append(md, Metadata{"healed", joinComma(res.Healed)})
+		md = append(md, Metadata{"healed", strings.Join(res.Healed, ", ")})
 	}
-	_ = plan
+	for _, p := range phases {
+		md = append(md, Metadata{"phase " + p.Name, p.Duration.Round(time.Millisecond).String()})
+	}
 	return md
-}
-
-func joinComma(s []string) string {
-	out := ""
-	for i, v := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += v
-	}
-	return out
 }

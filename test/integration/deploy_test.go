@@ -24,6 +24,15 @@ var _ = Describe("out: blue-green deploys", func() {
 		Expect(json.Unmarshal([]byte(first.stdout), &resp)).To(Succeed())
 		Expect(resp.Version).To(HaveKey("app_guid"))
 		Expect(resp.Version).To(HaveKey("revision_guid"))
+		names := map[string]string{}
+		for _, m := range resp.Metadata {
+			names[m["name"]] = m["value"]
+		}
+		Expect(names).To(HaveKeyWithValue("app_guid", resp.Version["app_guid"]))
+		Expect(names).To(HaveKeyWithValue("strategy", "bluegreen"))
+		Expect(names).To(HaveKeyWithValue("routes", w.host()))
+		Expect(names).To(HaveKey("phase stage"))
+		Expect(names).To(HaveKey("verified " + w.host()))
 		Expect(w.apps()).To(Equal([]string{"myapp:STARTED"}))
 
 		l := w.startLoad()

@@ -91,7 +91,7 @@ func (w *world) out(req any) run {
 	s := w.startOut(req)
 	Eventually(s, 3*time.Minute).Should(gexec.Exit())
 	r := run{code: s.ExitCode(), stdout: string(s.Out.Contents()), stderr: string(s.Err.Contents())}
-	Expect(r.stdout + r.stderr).NotTo(ContainSubstring(w.info.Password), "out printed the password")
+	Expect(r.stdout+r.stderr).NotTo(ContainSubstring(w.info.Password), "out printed the password")
 	return r
 }
 
