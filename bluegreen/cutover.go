@@ -15,24 +15,32 @@ func probeRoute(r cf.Route) probe.Route { return probe.Route{Host: r.Hostname(),
 
 // awaitPresent proves through the routers that every instance of the app serves the route.
 func (d *deployer) awaitPresent(ctx context.Context, r cf.Route, appGUID string, instances int) (probe.Result, error) {
-	ctx, cancel := context.WithTimeoutCause(ctx, d.plan.Timeouts.Verify,
-		fmt.Errorf("routers did not all serve it within %s (params.verify_timeout)", d.plan.Timeouts.Verify))
-	defer cancel()
-	res, err := d.pr.AwaitPresent(ctx, probeRoute(r), probe.Backend{AppGUID: appGUID, Instances: max(instances, 1)})
-	if err != nil {
-		return res, fmt.Errorf("verify %s serves %s: %w", appGUID, r.URL, err)
-	}
-	return res, nil
+	return d.await(ctx, d.pr.AwaitPresent, r, appBackend(appGUID, instances), "serves", "routers did not all serve it")
 }
 
 // awaitAbsent proves that no router sends the route to the app any more.
 func (d *deployer) awaitAbsent(ctx context.Context, r cf.Route, appGUID string, instances int) (probe.Result, error) {
+	return d.await(ctx, d.pr.AwaitAbsent, r, appBackend(appGUID, instances), "is gone from", "routers still served it")
+}
+
+type awaitFunc func(context.Context, probe.Route, probe.Backend) (probe.Result, error)
+
+func appBackend(appGUID string, instances int) probe.Backend {
+	return probe.Backend{AppGUID: appGUID, Instances: max(instances, 1)}
+}
+
+func processBackend(processGUID string, instances int) probe.Backend {
+	return probe.Backend{ProcessGUID: processGUID, Instances: max(instances, 1)}
+}
+
+// await runs one verification with the verify timeout, naming what was being proven.
+func (d *deployer) await(ctx context.Context, f awaitFunc, r cf.Route, b probe.Backend, what, late string) (probe.Result, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, d.plan.Timeouts.Verify,
-		fmt.Errorf("routers still served it after %s (params.verify_timeout)", d.plan.Timeouts.Verify))
+		fmt.Errorf("%s within %s (params.verify_timeout)", late, d.plan.Timeouts.Verify))
 	defer cancel()
-	res, err := d.pr.AwaitAbsent(ctx, probeRoute(r), probe.Backend{AppGUID: appGUID, Instances: max(instances, 1)})
+	res, err := f(ctx, probeRoute(r), b)
 	if err != nil {
-		return res, fmt.Errorf("verify %s is gone from %s: %w", appGUID, r.URL, err)
+		return res, fmt.Errorf("verify %s %s %s: %w", b.AppGUID+b.ProcessGUID, what, r.URL, err)
 	}
 	return res, nil
 }

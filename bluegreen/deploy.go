@@ -20,6 +20,15 @@ type Result struct {
 	Routes           []string
 	Verified         []Verification
 	Healed           []string
+
+	// CAPI deployments.
+	DeploymentGUID    string
+	Status            string // the deployment's final status reason
+	RevisionVersion   int
+	PreviousRevision  int
+	InstancesReplaced int
+	RolledBack        bool
+	FirstPush         bool
 }
 
 // Verification is what proving one route cost.
@@ -48,6 +57,7 @@ type deployer struct {
 	deployID   string
 	res        Result
 	cutover    bool // traffic may have moved: a failure must switch back
+	noJournal  bool // CAPI deployments keep no lease or journal on the app
 }
 
 // Deploy runs a blue-green deploy (design.md, "Blue-green, step by step"). On any failure it

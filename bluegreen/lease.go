@@ -100,7 +100,7 @@ func (d *deployer) heartbeat(ctx context.Context) func() {
 
 // setStep records how far the deploy got (the journal) and renews the lease.
 func (d *deployer) setStep(ctx context.Context, step string) {
-	if d.candidate == nil {
+	if d.candidate == nil || d.noJournal {
 		return
 	}
 	ann := map[string]*string{}

@@ -35,6 +35,15 @@ type Plan struct {
 	Observe         *Observation
 	LeaseTTL        time.Duration
 	Build           map[string]string // annotations naming the Concourse build
+
+	// CAPI deployments (Rollout).
+	Strategy    string // rolling or canary
+	MaxInFlight int
+	CanarySteps []int         // instance weights; none = one canary instance
+	CanaryPause time.Duration // hold each canary step under observation
+	Action      string        // "" (deploy new bits), restart, cancel, rollback
+	RollbackTo  int           // revision version for rollback; 0 = the one before the deployed
+	WaitActive  bool          // wait for another ACTIVE deployment (up to Timeouts.Lease) instead of failing
 }
 
 // Timeouts bound each phase; Overall bounds the whole deploy.

@@ -45,3 +45,17 @@ type Prober interface {
 	AwaitAbsent(ctx context.Context, r probe.Route, b probe.Backend) (probe.Result, error)
 	RunCheck(ctx context.Context, r probe.Route, c probe.Check) (probe.CheckResult, error)
 }
+
+// Deployer is the Cloud Controller's deployment API (CAPI v3), for rolling and canary.
+type Deployer interface {
+	Platform
+	CreateDeployment(ctx context.Context, r cf.DeploymentRequest) (cf.Deployment, error)
+	Deployment(ctx context.Context, guid string) (cf.Deployment, error)
+	ActiveDeployment(ctx context.Context, appGUID string) (*cf.Deployment, error)
+	CancelDeployment(ctx context.Context, guid string) error
+	ContinueDeployment(ctx context.Context, guid string) error
+	ProcessInstances(ctx context.Context, processGUID string) ([]cf.Instance, error)
+	WebProcesses(ctx context.Context, appGUID string) ([]cf.Process, error)
+	Revisions(ctx context.Context, appGUID string) ([]cf.Revision, error)
+	SetEnvVars(ctx context.Context, appGUID string, env map[string]*string) error
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,7 +67,7 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 	}
 	return json.NewEncoder(stdout).Encode(Response{
 		Version:  Version{AppGUID: res.AppGUID, RevisionGUID: revisionOrDroplet(res)},
-		Metadata: outMetadata(res, timeline.Phases),
+		Metadata: outMetadata(res, plan.Strategy, timeline.Phases),
 	})
 }
 
@@ -105,14 +106,24 @@ func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, timeline *
 		return bluegreen.Result{}, err
 	}
 	prober := &probe.Prober{Bases: req.Source.RouterURLs, Client: httpClient}
-	return bluegreen.Deploy(ctx, client, prober, plan, timeline)
+	if plan.Strategy == "bluegreen" {
+		return bluegreen.Deploy(ctx, client, prober, plan, timeline)
+	}
+	return bluegreen.Rollout(ctx, client, prober, plan, timeline)
 }
 
-func outMetadata(res bluegreen.Result, phases []bluegreen.Phase) []Metadata {
+func outMetadata(res bluegreen.Result, strategy string, phases []bluegreen.Phase) []Metadata {
 	md := []Metadata{
-		{"app_name", res.AppName}, {"app_guid", res.AppGUID}, {"previous_app_guid", res.PreviousGUID},
-		{"droplet_guid", res.DropletGUID}, {"revision_guid", res.RevisionGUID}, {"strategy", "bluegreen"},
-		{"routes", strings.Join(res.Routes, ", ")}, {"rolled_back", "false"},
+		{"app_name", res.AppName}, {"app_guid", res.AppGUID}, {"droplet_guid", res.DropletGUID},
+		{"revision_guid", res.RevisionGUID}, {"strategy", strategy}, {"routes", strings.Join(res.Routes, ", ")},
+		{"rolled_back", strconv.FormatBool(res.RolledBack)},
+	}
+	if strategy == "bluegreen" {
+		md = append(md, Metadata{"previous_app_guid", res.PreviousGUID})
+	} else {
+		md = append(md, Metadata{"deployment_guid", res.DeploymentGUID}, Metadata{"deployment_status", res.Status},
+			Metadata{"revision", strconv.Itoa(res.RevisionVersion)}, Metadata{"previous_revision", strconv.Itoa(res.PreviousRevision)},
+			Metadata{"instances_replaced", strconv.Itoa(res.InstancesReplaced)})
 	}
 	for _, v := range res.Verified {
 		md = append(md, Metadata{"verified " + v.Route, fmt.Sprintf("%d probes, %s", v.Probes, v.Elapsed.Round(time.Millisecond))})

@@ -29,6 +29,12 @@ type OutParams struct {
 	Drain                *Duration         `json:"drain,omitempty"`
 	SmokeChecks          []SmokeCheck      `json:"smoke_checks,omitempty"`
 	Observe              *Observe          `json:"observe,omitempty"`
+	MaxInFlight          *int              `json:"max_in_flight,omitempty"`
+	CanarySteps          []int             `json:"canary_steps,omitempty"`
+	CanaryPause          *Duration         `json:"canary_pause,omitempty"`
+	Action               string            `json:"action,omitempty"`
+	Revision             *int              `json:"revision,omitempty"`
+	OnActiveDeployment   string            `json:"on_active_deployment,omitempty"`
 }
 
 // SmokeCheck is an HTTP check run against the candidate before it gets live traffic.
@@ -65,15 +71,11 @@ const (
 
 // Validate checks the params that do not need the filesystem or the foundation.
 func (p OutParams) Validate() error {
-	if p.Manifest == "" {
-		return fmt.Errorf("params.manifest: required (a path or glob relative to the inputs folder)")
+	if err := p.validateAction(); err != nil {
+		return err
 	}
-	switch p.Strategy {
-	case "", "bluegreen":
-	case "rolling", "canary":
-		return fmt.Errorf("params.strategy: %q is not available yet; use bluegreen", p.Strategy)
-	default:
-		return fmt.Errorf("params.strategy: %q is not one of bluegreen, rolling, canary", p.Strategy)
+	if err := p.validateDeployment(); err != nil {
+		return err
 	}
 	if p.KeepPrevious != nil && *p.KeepPrevious < 0 {
 		return fmt.Errorf("params.keep_previous: must be 0 or more, got %d", *p.KeepPrevious)
@@ -158,6 +160,69 @@ func (p OutParams) validateDurations() error {
 		if d != nil && *d == 0 {
 			return fmt.Errorf("params.%s: must be more than 0", name)
 		}
+	}
+	return nil
+}
+
+// StrategyOrDefault is the strategy in effect: bluegreen, or rolling for actions.
+func (p OutParams) StrategyOrDefault() string {
+	switch {
+	case p.Strategy != "":
+		return p.Strategy
+	case p.Action != "":
+		return "rolling"
+	}
+	return "bluegreen"
+}
+
+func (p OutParams) validateAction() error {
+	switch p.Action {
+	case "":
+		if p.Manifest == "" {
+			return fmt.Errorf("params.manifest: required (a path or glob relative to the inputs folder)")
+		}
+	case "restart", "cancel", "rollback":
+		if p.Manifest == "" && p.AppName == "" {
+			return fmt.Errorf("params.app_name: required for action %s without a manifest", p.Action)
+		}
+		if p.Strategy == "bluegreen" {
+			return fmt.Errorf("params.action: %s uses a CAPI deployment; set strategy rolling or canary, not bluegreen", p.Action)
+		}
+	default:
+		return fmt.Errorf("params.action: %q is not one of restart, cancel, rollback", p.Action)
+	}
+	if p.Revision != nil && (p.Action != "rollback" || *p.Revision < 1) {
+		return fmt.Errorf("params.revision: a revision version of 1 or more, with action rollback only")
+	}
+	return nil
+}
+
+func (p OutParams) validateDeployment() error {
+	strategy := p.StrategyOrDefault()
+	if strategy != "bluegreen" && strategy != "rolling" && strategy != "canary" {
+		return fmt.Errorf("params.strategy: %q is not one of bluegreen, rolling, canary", p.Strategy)
+	}
+	capi := strategy != "bluegreen"
+	switch {
+	case p.MaxInFlight != nil && !capi:
+		return fmt.Errorf("params.max_in_flight: only with strategy rolling or canary")
+	case p.MaxInFlight != nil && *p.MaxInFlight < 1:
+		return fmt.Errorf("params.max_in_flight: must be 1 or more, got %d", *p.MaxInFlight)
+	case p.CanarySteps != nil && strategy != "canary":
+		return fmt.Errorf("params.canary_steps: only with strategy canary")
+	case p.CanaryPause != nil && strategy != "canary":
+		return fmt.Errorf("params.canary_pause: only with strategy canary")
+	case p.OnActiveDeployment != "" && !capi:
+		return fmt.Errorf("params.on_active_deployment: only with strategy rolling or canary")
+	case p.OnActiveDeployment != "" && p.OnActiveDeployment != "wait" && p.OnActiveDeployment != "fail":
+		return fmt.Errorf("params.on_active_deployment: %q is not wait or fail", p.OnActiveDeployment)
+	}
+	prev := 0
+	for i, w := range p.CanarySteps {
+		if w < 1 || w > 100 || w < prev {
+			return fmt.Errorf("params.canary_steps[%d]: %d; steps are instance weights from 1 to 100 in ascending order", i, w)
+		}
+		prev = w
 	}
 	return nil
 }

@@ -15,20 +15,33 @@ import (
 // never be printed (vars, env values).
 func buildPlan(req OutRequest, dir string, env Env) (bluegreen.Plan, []string, error) {
 	p := req.Params
+	plan := basePlan(req, env)
+	if p.Manifest == "" { // an action on an existing app
+		plan.App = p.AppName
+		return plan, secretValues(p, nil), nil
+	}
 	app, err := loadManifest(p, dir)
 	if err != nil {
-		return bluegreen.Plan{}, nil, err
+		return plan, nil, err
 	}
-	src, err := appSource(p, dir, app)
-	if err != nil {
-		return bluegreen.Plan{}, nil, err
+	plan.App, plan.Manifest, plan.ManifestRoutes, plan.NoRoute = app.Name, app, app.Routes, app.NoRoute
+	plan.ManifestEnv, plan.InstancesHint, plan.MemoryHint = app.Env, app.Instances, app.MemoryMB
+	if p.Action == "" {
+		src, err := appSource(p, dir, app)
+		if err != nil {
+			return plan, nil, err
+		}
+		plan.Bits = func(w io.Writer) error { return manifest.WriteZip(w, src) }
 	}
-	plan := bluegreen.Plan{
-		App: app.Name, Org: req.Source.Organization, Space: req.Source.Space,
-		Manifest: app, ManifestRoutes: app.Routes, NoRoute: app.NoRoute, ManifestEnv: app.Env,
-		InstancesHint: app.Instances, MemoryHint: app.MemoryMB,
-		Bits: func(w io.Writer) error { return manifest.WriteZip(w, src) },
-		Env:  p.EnvironmentVariables, InheritEnv: p.InheritEnv == nil || *p.InheritEnv,
+	return plan, secretValues(p, app), nil
+}
+
+// basePlan turns the params that need no files into the plan.
+func basePlan(req OutRequest, env Env) bluegreen.Plan {
+	p := req.Params
+	return bluegreen.Plan{
+		Org: req.Source.Organization, Space: req.Source.Space,
+		Env: p.EnvironmentVariables, InheritEnv: p.InheritEnv == nil || *p.InheritEnv,
 		TemporaryHost: p.TemporaryRoute, KeepPrevious: intOr(p.KeepPrevious, DefaultKeepPrevious),
 		KeepFailed: p.KeepFailed, Drain: durOr(p.Drain, DefaultDrain), LeaseTTL: durOr(p.LeaseTTL, DefaultLeaseTTL),
 		Timeouts: bluegreen.Timeouts{
@@ -37,8 +50,10 @@ func buildPlan(req OutRequest, dir string, env Env) (bluegreen.Plan, []string, e
 			Lease: durOr(p.LeaseTimeout, DefaultLeaseTimeout),
 		},
 		Checks: smokeChecks(p.SmokeChecks), Observe: observation(p.Observe), Build: buildInfo(env),
+		Strategy: p.StrategyOrDefault(), MaxInFlight: intOr(p.MaxInFlight, 1), CanarySteps: p.CanarySteps,
+		CanaryPause: durOr(p.CanaryPause, 0), Action: p.Action, RollbackTo: intOr(p.Revision, 0),
+		WaitActive: p.OnActiveDeployment != "fail",
 	}
-	return plan, secretValues(p, app), nil
 }
 
 func loadManifest(p OutParams, dir string) (*manifest.App, error) {
@@ -129,8 +144,11 @@ func secretValues(p OutParams, app *manifest.App) []string {
 			out = append(out, s)
 		}
 	}
-	for _, m := range []map[string]string{p.EnvironmentVariables, app.Env} {
-		for _, v := range m {
+	for _, v := range p.EnvironmentVariables {
+		out = append(out, v)
+	}
+	if app != nil {
+		for _, v := range app.Env {
 			out = append(out, v)
 		}
 	}

@@ -1,0 +1,184 @@
+package cf
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cloudfoundry/go-cfclient/v3/client"
+	"github.com/cloudfoundry/go-cfclient/v3/resource"
+)
+
+// DeploymentRequest is a CAPI v3 deployment to create: a droplet, a revision to roll back to,
+// or neither (a rolling restart of the current droplet).
+type DeploymentRequest struct {
+	AppGUID      string
+	DropletGUID  string
+	RevisionGUID string
+	Strategy     string // rolling or canary
+	MaxInFlight  int
+	CanarySteps  []int // instance weights
+}
+
+// Deployment is what the engine reads of a deployment.
+type Deployment struct {
+	GUID            string
+	Value, Reason   string // ACTIVE/DEPLOYING, FINALIZED/DEPLOYED, ...
+	Error           string // status.details.error
+	NewProcesses    []string
+	DropletGUID     string
+	PreviousDroplet string
+	RevisionGUID    string
+	RevisionVersion int
+	CanaryStep      int
+	CanarySteps     int
+}
+
+func toDeployment(d *resource.Deployment) Deployment {
+	out := Deployment{GUID: d.GUID, Value: d.Status.Value, Reason: d.Status.Reason,
+		DropletGUID: d.Droplet.GUID, PreviousDroplet: d.PreviousDroplet.GUID, RevisionGUID: d.Revision.GUID}
+	if d.Revision.Version != nil {
+		out.RevisionVersion = *d.Revision.Version
+	}
+	if d.Status.Details != nil {
+		out.Error = d.Status.Details.Error
+	}
+	if c := d.Status.Canary; c != nil && c.Steps != nil {
+		out.CanaryStep, out.CanarySteps = c.Steps.Current, c.Steps.Total
+	}
+	for _, p := range d.NewProcesses {
+		out.NewProcesses = append(out.NewProcesses, p.GUID)
+	}
+	return out
+}
+
+// CreateDeployment starts a deployment.
+func (c *Client) CreateDeployment(ctx context.Context, r DeploymentRequest) (Deployment, error) {
+	req := resource.NewDeploymentCreate(r.AppGUID)
+	req.Strategy = r.Strategy
+	if r.DropletGUID != "" {
+		req.Droplet = &resource.Relationship{GUID: r.DropletGUID}
+	}
+	if r.RevisionGUID != "" {
+		req.Revision = &resource.DeploymentRevision{GUID: r.RevisionGUID}
+	}
+	opts := &resource.DeploymentOptions{}
+	if r.MaxInFlight > 0 {
+		opts.MaxInFlight = &r.MaxInFlight
+	}
+	if len(r.CanarySteps) > 0 {
+		opts.Canary = &resource.DeploymentCanaryOptions{}
+		for _, w := range r.CanarySteps {
+			opts.Canary.Steps = append(opts.Canary.Steps, resource.CanaryStep{InstanceWeight: w})
+		}
+	}
+	req.Options = opts
+	d, err := c.cf.Deployments.Create(ctx, req)
+	if err != nil {
+		return Deployment{}, fmt.Errorf("create the deployment: %w", err)
+	}
+	return toDeployment(d), nil
+}
+
+// Deployment reads a deployment.
+func (c *Client) Deployment(ctx context.Context, guid string) (Deployment, error) {
+	d, err := c.cf.Deployments.Get(ctx, guid)
+	if err != nil {
+		return Deployment{}, fmt.Errorf("read deployment %s: %w", guid, err)
+	}
+	return toDeployment(d), nil
+}
+
+// ActiveDeployment returns the app's ACTIVE deployment, or nil.
+func (c *Client) ActiveDeployment(ctx context.Context, appGUID string) (*Deployment, error) {
+	opts := client.NewDeploymentListOptions()
+	opts.AppGUIDs.EqualTo(appGUID)
+	opts.StatusValues.EqualTo("ACTIVE")
+	ds, err := c.cf.Deployments.ListAll(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list the app's deployments: %w", err)
+	}
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	d := toDeployment(ds[len(ds)-1])
+	return &d, nil
+}
+
+// CancelDeployment asks CC to revert the deployment; the updater finishes it later.
+func (c *Client) CancelDeployment(ctx context.Context, guid string) error {
+	if err := c.cf.Deployments.Cancel(ctx, guid); err != nil {
+		return fmt.Errorf("cancel deployment %s: %w", guid, err)
+	}
+	return nil
+}
+
+// ContinueDeployment moves a paused canary to its next step.
+func (c *Client) ContinueDeployment(ctx context.Context, guid string) error {
+	if err := c.cf.Deployments.Continue(ctx, guid); err != nil {
+		return fmt.Errorf("continue deployment %s: %w", guid, err)
+	}
+	return nil
+}
+
+// ProcessInstances reads one process's instance states (by process guid).
+func (c *Client) ProcessInstances(ctx context.Context, processGUID string) ([]Instance, error) {
+	stats, err := c.cf.Processes.GetStats(ctx, processGUID)
+	if err != nil {
+		return nil, fmt.Errorf("read instances of process %s: %w", processGUID, err)
+	}
+	var out []Instance
+	for _, s := range stats.Stats {
+		in := Instance{Index: s.Index, State: s.State, Routable: s.Routable}
+		if s.Details != nil {
+			in.Details = *s.Details
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// WebProcesses lists the app's web processes, oldest first (two or more during a deployment).
+func (c *Client) WebProcesses(ctx context.Context, appGUID string) ([]Process, error) {
+	opts := client.NewProcessOptions()
+	opts.Types.EqualTo("web")
+	procs, err := c.cf.Processes.ListForAppAll(ctx, appGUID, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list web processes of app %s: %w", appGUID, err)
+	}
+	var out []Process
+	for _, p := range procs {
+		out = append(out, Process{GUID: p.GUID, Instances: p.Instances, MemoryMB: p.MemoryInMB})
+	}
+	return out, nil
+}
+
+// Revision is one of an app's revisions.
+type Revision struct {
+	GUID        string
+	Version     int
+	DropletGUID string
+	Deployable  bool
+	Description string
+}
+
+// Revisions lists the app's revisions, oldest first.
+func (c *Client) Revisions(ctx context.Context, appGUID string) ([]Revision, error) {
+	revs, err := c.cf.Revisions.ListForAppAll(ctx, appGUID, client.NewRevisionListOptions())
+	if err != nil {
+		return nil, fmt.Errorf("list revisions of app %s: %w", appGUID, err)
+	}
+	var out []Revision
+	for _, r := range revs {
+		out = append(out, Revision{GUID: r.GUID, Version: r.Version, DropletGUID: r.Droplet.GUID,
+			Deployable: r.Deployable, Description: r.Description})
+	}
+	return out, nil
+}
+
+// SetEnvVars merges env vars into the app's; a nil value removes a variable.
+func (c *Client) SetEnvVars(ctx context.Context, appGUID string, env map[string]*string) error {
+	if _, err := c.cf.Applications.SetEnvironmentVariables(ctx, appGUID, env); err != nil {
+		return fmt.Errorf("set env of app %s: %w", appGUID, err)
+	}
+	return nil
+}

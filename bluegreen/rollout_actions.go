@@ -1,0 +1,125 @@
+package bluegreen
+
+import (
+	"context"
+	"fmt"
+)
+
+// cancelActive cancels the app's ACTIVE deployment and proves the old version serves alone.
+func (r *roller) cancelActive(ctx context.Context) error {
+	if r.live == nil {
+		return fmt.Errorf("app %s does not exist: there is no deployment to cancel", r.plan.App)
+	}
+	active, err := r.dp.ActiveDeployment(ctx, r.live.GUID)
+	if err != nil {
+		return err
+	}
+	if active == nil {
+		r.log.Note("app %s has no active deployment: nothing to cancel", r.plan.App)
+		r.dep.Reason = "NONE"
+		return r.finish(ctx)
+	}
+	r.dep = *active
+	if r.liveRoutes, err = r.p.AppRoutes(ctx, r.live.GUID); err != nil {
+		return err
+	}
+	if err := r.log.Step("cancel deployment "+active.GUID, func() error { return r.cancelAndVerify(ctx) }); err != nil {
+		return err
+	}
+	return r.finish(ctx)
+}
+
+// firstPush deploys an app that does not run yet: there is no old version to keep serving, so
+// CC starts it directly (as `cf push --strategy` does); the routes are still verified.
+func (r *roller) firstPush(ctx context.Context) error {
+	existed := r.live != nil
+	r.log.Note("app %s is not running: pushing and starting it without a deployment", r.plan.App)
+	err := r.pushAndStart(ctx)
+	if err == nil {
+		r.res.FirstPush = true
+		r.res.Status = "STARTED"
+		return r.finish(ctx)
+	}
+	cleanup := r.log.Step("stop the failed app", func() error {
+		if !existed && r.live != nil {
+			return r.p.DeleteApp(context.WithoutCancel(ctx), r.live.GUID)
+		}
+		if r.live != nil {
+			return r.p.Stop(context.WithoutCancel(ctx), r.live.GUID)
+		}
+		return nil
+	})
+	if cleanup != nil {
+		return fmt.Errorf("%w (and cleaning up failed: %v)", err, cleanup)
+	}
+	return err
+}
+
+func (r *roller) pushAndStart(ctx context.Context) error {
+	steps := []struct {
+		name string
+		f    func(context.Context) error
+	}{
+		{"apply manifest", r.applyFirst},
+		{"upload bits", r.uploadLive},
+		{"stage", r.stageOnly},
+		{"start", r.startLive},
+		{"verify routes", r.verifyLiveRoutes},
+	}
+	for _, s := range steps {
+		if err := r.log.Step(s.name, func() error { return s.f(ctx) }); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+// applyFirst creates (or updates) the app from the manifest with its routes, or APP.DOMAIN.
+func (r *roller) applyFirst(ctx context.Context) error {
+	routes := r.plan.ManifestRoutes
+	if len(routes) == 0 && !r.plan.NoRoute {
+		routes = []string{hostSafe(r.plan.App) + "." + r.defDomain}
+	}
+	yaml, err := r.plan.Manifest.Render(r.plan.App, routes, mergeEnv(r.plan.ManifestEnv, r.plan.Env))
+	if err != nil {
+		return err
+	}
+	if err := r.p.ApplyManifest(ctx, r.space.GUID, yaml); err != nil {
+		return err
+	}
+	if r.live, err = r.p.AppByName(ctx, r.space.GUID, r.plan.App); err != nil {
+		return err
+	}
+	if r.live == nil {
+		return fmt.Errorf("app %s missing after applying the manifest", r.plan.App)
+	}
+	r.liveRoutes, err = r.p.AppRoutes(ctx, r.live.GUID)
+	return err
+}
+
+// startLive sets the droplet and starts the app, waiting for every instance (the blue-green
+// candidate's start step, on the app itself).
+func (r *roller) startLive(ctx context.Context) error {
+	if err := r.p.SetDroplet(ctx, r.live.GUID, r.res.DropletGUID); err != nil {
+		return err
+	}
+	size, err := r.p.WebProcess(ctx, r.live.GUID)
+	if err != nil {
+		return err
+	}
+	r.candidate, r.instances = r.live, max(size.Instances, 1)
+	defer func() { r.candidate = nil }()
+	return r.start(ctx)
+}
+
+func (r *roller) verifyLiveRoutes(ctx context.Context) error {
+	for _, rt := range r.liveRoutes {
+		res, err := r.awaitPresent(ctx, rt, r.live.GUID, r.instances)
+		if err != nil {
+			return err
+		}
+		r.res.Verified = append(r.res.Verified, Verification{Route: rt.URL, Probes: res.Probes, Elapsed: res.Elapsed})
+		r.log.Note("%s serves %s on every router (%d probes, %s)", r.plan.App, rt.URL, res.Probes, round(res.Elapsed))
+	}
+	return nil
+}
