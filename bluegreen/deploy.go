@@ -57,7 +57,9 @@ type deployer struct {
 	deployID   string
 	res        Result
 	cutover    bool // traffic may have moved: a failure must switch back
+	finalizing bool // the old app may be stopped: the candidate must keep serving
 	noJournal  bool // CAPI deployments keep no lease or journal on the app
+	stopLease  func()
 }
 
 // Deploy runs a blue-green deploy (design.md, "Blue-green, step by step"). On any failure it
@@ -69,9 +71,9 @@ func Deploy(ctx context.Context, p Platform, pr Prober, plan Plan, log *Timeline
 	if err := d.prepare(ctx); err != nil {
 		return d.res, err
 	}
-	stopLease := d.heartbeat(ctx)
+	d.stopLease = d.heartbeat(ctx)
 	err := d.deploy(ctx)
-	stopLease()
+	d.stopLease()
 	if err != nil {
 		return d.res, d.recover(ctx, err)
 	}
@@ -93,7 +95,10 @@ func (d *deployer) prepare(ctx context.Context) error {
 		return err
 	}
 	// Read the live app again: a deploy we waited for, or healing, may have replaced it.
-	return d.findLive(ctx)
+	if err := d.findLive(ctx); err != nil {
+		return d.recover(ctx, err) // releases the lease
+	}
+	return nil
 }
 
 func (d *deployer) target(ctx context.Context) error {
@@ -162,9 +167,16 @@ func (d *deployer) recover(ctx context.Context, cause error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.plan.Timeouts.Verify+2*time.Minute)
 	defer cancel()
 	d.log.Fail("deploy failed: %v", cause)
+	if d.finalizing {
+		d.log.Fail("the new version serves every route; the next run finishes what finalize left")
+		return cause
+	}
 	errs := &multierror.Error{}
 	if d.cutover {
-		errs = multierror.Append(errs, d.log.Step("switch back", func() error { return d.switchBack(ctx) }))
+		if err := d.log.Step("switch back", func() error { return d.switchBack(ctx) }); err != nil {
+			// The candidate may still be the only one serving a route: keep it for the next run to heal.
+			return fmt.Errorf("%w (and switching back failed, the candidate is kept: %v)", cause, err)
+		}
 	}
 	errs = multierror.Append(errs, d.log.Step("remove the candidate", func() error { return d.abandon(ctx) }))
 	if cleanup := errs.ErrorOrNil(); cleanup != nil {

@@ -191,20 +191,33 @@ var _ = Describe("a failure once traffic may have moved", func() {
 		switchedBack(w, live)
 	})
 
-	It("reports the cause and both cleanup errors when switching back and deleting the candidate both fail", func() {
+	It("keeps the candidate, and says so, when switching back fails: it may be the only one serving", func() {
 		cause := errors.New("not confirmed: 1 of 3 routers")
 		switchErr := errors.New("live app not confirmed on 3 routers")
-		deleteErr := errors.New("CF-ServiceUnavailable: delete app")
 		w.pr.FailPresent(candName, internalURL, cause)
 		w.pr.FailPresent(appName, internalURL, switchErr)
-		w.cf.FailNth("DeleteApp", 1, deleteErr)
 
 		_, err := w.deploy()
 		Expect(err).To(MatchError(cause))
 		Expect(err.Error()).To(HavePrefix("cut over: "))
 		Expect(err).To(MatchError(ContainSubstring(switchErr.Error())))
-		Expect(err).To(MatchError(ContainSubstring(deleteErr.Error())))
+		Expect(err).To(MatchError(ContainSubstring("the candidate is kept")))
+		Expect(count(w.cf.Calls(), "DeleteApp")).To(BeZero())
 		Expect(count(w.cf.Calls(), "Stop", live.GUID)).To(BeZero())
+	})
+
+	It("reports the cause and both cleanup errors when removing the temporary route and the candidate both fail", func() {
+		cause := errors.New("staging failed: StagingError - Staging error: boom")
+		routeErr := errors.New("CF-ServiceUnavailable: delete route")
+		deleteErr := errors.New("CF-ServiceUnavailable: delete app")
+		w.cf.FailNth("Stage", 1, cause)
+		w.cf.FailNth("DeleteRoute", 1, routeErr)
+		w.cf.FailNth("DeleteApp", 1, deleteErr)
+
+		_, err := w.deploy()
+		Expect(err).To(MatchError(cause))
+		Expect(err).To(MatchError(ContainSubstring(routeErr.Error())))
+		Expect(err).To(MatchError(ContainSubstring(deleteErr.Error())))
 	})
 
 	It("while finalizing, after the old app was stopped, never leaves a live route without a running app", func() {

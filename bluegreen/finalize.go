@@ -13,6 +13,10 @@ import (
 // becomes APP, and the temporary route goes. Traffic no longer depends on any of it.
 func (d *deployer) finalize(ctx context.Context) error {
 	d.setStep(ctx, "finalize")
+	// From here the candidate keeps serving whatever fails, and the lease stops being renewed
+	// before the candidate is renamed (a renewal would rename it back).
+	d.finalizing = true
+	d.stopLease()
 	if err := d.retireLive(ctx); err != nil {
 		return err
 	}
@@ -51,9 +55,7 @@ func (d *deployer) previousApps(ctx context.Context) ([]*cf.App, error) {
 			out = append(out, a)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return out[i].Annotations[annDeployedAt] > out[j].Annotations[annDeployedAt]
-	})
+	sort.Slice(out, func(i, j int) bool { return deployedAt(out[i]).After(deployedAt(out[j])) })
 	return out, nil
 }
 
@@ -113,4 +115,12 @@ func (d *deployer) finishFinalize(ctx context.Context, cand *cf.App) error {
 	d.res = saved
 	d.log.Note("healed: finished promoting %s to %s", cand.Name, d.plan.App)
 	return d.findLive(ctx)
+}
+
+// deployedAt is when a version went live: its annotation, else when it was created.
+func deployedAt(a *cf.App) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, a.Annotations[annDeployedAt]); err == nil {
+		return t
+	}
+	return a.Created
 }

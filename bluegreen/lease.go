@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/cf"
@@ -80,10 +81,11 @@ func expired(app *cf.App) bool {
 	return err != nil || time.Now().After(t)
 }
 
-// heartbeat renews the lease until the returned stop is called.
+// heartbeat renews the lease until the returned stop is called; stop may be called twice.
 func (d *deployer) heartbeat(ctx context.Context) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	var once sync.Once
 	go func() {
 		defer close(done)
 		for {
@@ -95,7 +97,7 @@ func (d *deployer) heartbeat(ctx context.Context) func() {
 			}
 		}
 	}()
-	return func() { cancel(); <-done }
+	return func() { once.Do(func() { cancel(); <-done }) }
 }
 
 // setStep records how far the deploy got (the journal) and renews the lease.
