@@ -36,9 +36,12 @@ type world struct {
 
 const appName = "myapp"
 
-func newWorld() *world {
+func newWorld() *world { return newWorldWith(0) }
+
+// newWorldWith sets the deployment updater's tick (0 = cfsim's default, CC's 5 s).
+func newWorldWith(deploymentInterval time.Duration) *world {
 	sim, err := cfsim.Start(cfsim.Config{Routers: 3, RouteLagMin: 200 * time.Millisecond, RouteLagMax: 2 * time.Second,
-		CrashBackoff: 5 * time.Second})
+		CrashBackoff: 5 * time.Second, DeploymentInterval: deploymentInterval})
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(sim.Close)
 	w := &world{sim: sim, info: sim.Info(), inputs: GinkgoT().TempDir()}
