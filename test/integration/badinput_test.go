@@ -96,6 +96,23 @@ var _ = Describe("out: bad input", func() {
 		Entry("a bad temporary route", "params.temporary_route", par("temporary_route", "Not_A_Host")),
 		Entry("an unknown organization", "organization \"nope\"", src("organization", "nope")),
 		Entry("a wrong password", "log in to", src("password", "wrong-password")),
+
+		Entry("max_in_flight of 0", "params.max_in_flight: must be 1 or more", par("strategy", "rolling"), par("max_in_flight", 0)),
+		Entry("max_in_flight with bluegreen", "params.max_in_flight: only with strategy rolling or canary", par("max_in_flight", 2)),
+		Entry("max_in_flight as a string", "params.max_in_flight: expected a number", par("strategy", "rolling"), par("max_in_flight", "2")),
+		Entry("canary_steps with rolling", "params.canary_steps: only with strategy canary", par("strategy", "rolling"), par("canary_steps", []any{50})),
+		Entry("a canary step of 0", "params.canary_steps[0]: 0", par("strategy", "canary"), par("canary_steps", []any{0, 100})),
+		Entry("canary steps out of order", "params.canary_steps[1]: 25", par("strategy", "canary"), par("canary_steps", []any{50, 25})),
+		Entry("a canary step over 100", "params.canary_steps[0]: 150", par("strategy", "canary"), par("canary_steps", []any{150})),
+		Entry("canary_pause with rolling", "params.canary_pause: only with strategy canary", par("strategy", "rolling"), par("canary_pause", "10s")),
+		Entry("a bad canary_pause", "params.canary_pause: expected a duration", par("strategy", "canary"), par("canary_pause", "a while")),
+		Entry("an unknown action", "params.action: \"redeploy\"", par("action", "redeploy")),
+		Entry("an action with bluegreen", "params.action: restart uses a CAPI deployment", par("strategy", "bluegreen"), par("action", "restart")),
+		Entry("an action without manifest or app_name", "params.app_name: required for action cancel", par("manifest", nil), par("action", "cancel")),
+		Entry("a revision without rollback", "params.revision", par("strategy", "rolling"), par("revision", 2)),
+		Entry("a revision of 0", "params.revision", par("action", "rollback"), par("revision", 0)),
+		Entry("an unknown on_active_deployment", "params.on_active_deployment: \"ignore\"", par("strategy", "rolling"), par("on_active_deployment", "ignore")),
+		Entry("on_active_deployment with bluegreen", "params.on_active_deployment: only with strategy rolling or canary", par("on_active_deployment", "wait")),
 	)
 
 	It("refuses malformed JSON, an empty request and unknown top-level fields", func() {
