@@ -152,6 +152,17 @@ func (d *deployer) upload(ctx context.Context) error {
 	return nil
 }
 
+// uploadDroplet deploys given droplet bits without staging.
+func (d *deployer) uploadDroplet(ctx context.Context) error {
+	droplet, err := d.p.UploadDroplet(ctx, d.candidate.GUID, d.plan.Droplet.ProcessTypes, d.plan.Droplet.Write)
+	if err != nil {
+		return err
+	}
+	d.res.DropletGUID = droplet
+	d.setStep(ctx, "staged")
+	return d.p.SetDroplet(ctx, d.candidate.GUID, droplet)
+}
+
 func (d *deployer) stage(ctx context.Context) error {
 	ctx, cancel := context.WithTimeoutCause(ctx, d.plan.Timeouts.Staging,
 		fmt.Errorf("staging took longer than %s (params.staging_timeout)", d.plan.Timeouts.Staging))

@@ -137,14 +137,16 @@ func (d *deployer) liveState() string {
 
 // deploy builds and verifies the candidate, moves traffic, observes, and finalizes.
 func (d *deployer) deploy(ctx context.Context) error {
-	steps := []struct {
-		name string
-		f    func(context.Context) error
-	}{
+	steps := []step{
 		{"resolve routes", d.resolveRoutes},
 		{"apply manifest", d.applyManifest},
-		{"upload bits", d.upload},
-		{"stage", d.stage},
+	}
+	if d.plan.Droplet != nil {
+		steps = append(steps, step{"upload droplet " + short(d.plan.Droplet.SHA256), d.uploadDroplet})
+	} else {
+		steps = append(steps, step{"upload bits", d.upload}, step{"stage", d.stage})
+	}
+	steps = append(steps, []step{
 		{"start", d.start},
 		{"verify temporary route", d.verifyTemporary},
 		{"smoke checks", d.smokeChecks},
@@ -152,13 +154,26 @@ func (d *deployer) deploy(ctx context.Context) error {
 		{"drain", d.drain},
 		{"observe", d.observe},
 		{"finalize", d.finalize},
-	}
+	}...)
 	for _, s := range steps {
 		if err := d.log.Step(s.name, func() error { return s.f(ctx) }); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 	}
 	return nil
+}
+
+// step is a named phase of a deploy.
+type step struct {
+	name string
+	f    func(context.Context) error
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return "sha256:" + sha[:12]
+	}
+	return sha
 }
 
 // recover brings the space back to one serving version after a failure: traffic goes back

@@ -695,6 +695,21 @@ func (f *fakePlatform) Stage(ctx context.Context, pkg string) (string, error) {
 	return f.newGUID("droplet"), nil
 }
 
+// UploadDroplet takes droplet bits for an app without staging.
+func (f *fakePlatform) UploadDroplet(_ context.Context, appGUID string, _ map[string]string, write func(io.Writer) error) (string, error) {
+	c, err := f.record(Call{Method: "UploadDroplet", Args: []string{appGUID}})
+	if err != nil {
+		return "", err
+	}
+	defer f.done(c)
+	if err := write(io.Discard); err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.newGUID("droplet"), nil
+}
+
 func (f *fakePlatform) SetDroplet(_ context.Context, appGUID, droplet string) error {
 	c, err := f.record(Call{Method: "SetDroplet", Args: []string{appGUID, droplet}})
 	if err != nil {

@@ -24,6 +24,7 @@ type Plan struct {
 	InstancesHint   *int // the manifest's instances and memory, for the quota check
 	MemoryHint      *int
 	Bits            func(io.Writer) error
+	Droplet         *DropletBits      // deploy these droplet bits instead of staging Bits
 	Env             map[string]string // params.environment_variables: win over everything
 	InheritEnv      bool
 	TemporaryHost   string // "" = APP-candidate-SPACE
@@ -44,6 +45,14 @@ type Plan struct {
 	Action      string        // "" (deploy new bits), restart, cancel, rollback
 	RollbackTo  int           // revision version for rollback; 0 = the one before the deployed
 	WaitActive  bool          // wait for another ACTIVE deployment (up to Timeouts.Lease) instead of failing
+}
+
+// DropletBits is a droplet from another foundation or space (an `in` with download_droplet):
+// the same bits, deployed without staging.
+type DropletBits struct {
+	Write        func(io.Writer) error
+	ProcessTypes map[string]string
+	SHA256       string
 }
 
 // Timeouts bound each phase; Overall bounds the whole deploy.

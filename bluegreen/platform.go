@@ -23,6 +23,7 @@ type Platform interface {
 	ApplyManifest(ctx context.Context, spaceGUID string, yaml []byte) error
 	Upload(ctx context.Context, appGUID string, write func(io.Writer) error) (string, error)
 	Stage(ctx context.Context, pkgGUID string) (string, error)
+	UploadDroplet(ctx context.Context, appGUID string, processTypes map[string]string, write func(io.Writer) error) (string, error)
 	SetDroplet(ctx context.Context, appGUID, dropletGUID string) error
 	DeployedRevision(ctx context.Context, appGUID string) (string, error)
 	WebProcess(ctx context.Context, appGUID string) (cf.Process, error)

@@ -77,10 +77,7 @@ func (r *roller) request(ctx context.Context) (cf.DeploymentRequest, error) {
 		req.RevisionGUID = rev.GUID
 		return req, err
 	}
-	for _, s := range []struct {
-		name string
-		f    func(context.Context) error
-	}{{"apply manifest", r.applyToLive}, {"upload bits", r.uploadLive}, {"stage", r.stageOnly}} {
+	for _, s := range append([]step{{"apply manifest", r.applyToLive}}, r.bitsSteps()...) {
 		if err := r.log.Step(s.name, func() error { return s.f(ctx) }); err != nil {
 			return req, r.restoreEnv(ctx, fmt.Errorf("%s: %w", s.name, err))
 		}
@@ -90,10 +87,7 @@ func (r *roller) request(ctx context.Context) (cf.DeploymentRequest, error) {
 }
 
 func (r *roller) deployAndVerify(ctx context.Context, req cf.DeploymentRequest) error {
-	steps := []struct {
-		name string
-		f    func(context.Context) error
-	}{
+	steps := []step{
 		{"create " + r.plan.Strategy + " deployment", func(ctx context.Context) error { return r.create(ctx, req) }},
 		{"roll out", r.watch},
 		{"verify only the new version serves", r.verifyOnlyNew},

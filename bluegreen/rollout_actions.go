@@ -56,16 +56,8 @@ func (r *roller) firstPush(ctx context.Context) error {
 }
 
 func (r *roller) pushAndStart(ctx context.Context) error {
-	steps := []struct {
-		name string
-		f    func(context.Context) error
-	}{
-		{"apply manifest", r.applyFirst},
-		{"upload bits", r.uploadLive},
-		{"stage", r.stageOnly},
-		{"start", r.startLive},
-		{"verify routes", r.verifyLiveRoutes},
-	}
+	steps := append([]step{{"apply manifest", r.applyFirst}}, r.bitsSteps()...)
+	steps = append(steps, step{"start", r.startLive}, step{"verify routes", r.verifyLiveRoutes})
 	for _, s := range steps {
 		if err := r.log.Step(s.name, func() error { return s.f(ctx) }); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)

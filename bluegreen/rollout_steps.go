@@ -105,6 +105,20 @@ func mergeEnv(layers ...map[string]string) map[string]string {
 	return out
 }
 
+// bitsSteps put the new droplet on the live app: upload and stage, or upload a droplet.
+func (r *roller) bitsSteps() []step {
+	if r.plan.Droplet != nil {
+		return []step{{"upload droplet " + short(r.plan.Droplet.SHA256), r.uploadDropletLive}}
+	}
+	return []step{{"upload bits", r.uploadLive}, {"stage", r.stageOnly}}
+}
+
+func (r *roller) uploadDropletLive(ctx context.Context) error {
+	droplet, err := r.p.UploadDroplet(ctx, r.live.GUID, r.plan.Droplet.ProcessTypes, r.plan.Droplet.Write)
+	r.res.DropletGUID = droplet
+	return err
+}
+
 func (r *roller) uploadLive(ctx context.Context) error {
 	pkg, err := r.p.Upload(ctx, r.live.GUID, r.plan.Bits)
 	r.pkg = pkg

@@ -67,7 +67,7 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 	}
 	return json.NewEncoder(stdout).Encode(Response{
 		Version:  Version{AppGUID: res.AppGUID, RevisionGUID: revisionOrDroplet(res)},
-		Metadata: outMetadata(res, plan.Strategy, timeline.Phases),
+		Metadata: outMetadata(res, plan, timeline.Phases),
 	})
 }
 
@@ -112,7 +112,8 @@ func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, timeline *
 	return bluegreen.Rollout(ctx, client, prober, plan, timeline)
 }
 
-func outMetadata(res bluegreen.Result, strategy string, phases []bluegreen.Phase) []Metadata {
+func outMetadata(res bluegreen.Result, plan bluegreen.Plan, phases []bluegreen.Phase) []Metadata {
+	strategy := plan.Strategy
 	md := []Metadata{
 		{"app_name", res.AppName}, {"app_guid", res.AppGUID}, {"droplet_guid", res.DropletGUID},
 		{"revision_guid", res.RevisionGUID}, {"strategy", strategy}, {"routes", strings.Join(res.Routes, ", ")},
@@ -130,6 +131,9 @@ func outMetadata(res bluegreen.Result, strategy string, phases []bluegreen.Phase
 	}
 	if len(res.Healed) > 0 {
 		md = append(md, Metadata{"healed", strings.Join(res.Healed, ", ")})
+	}
+	if plan.Droplet != nil {
+		md = append(md, Metadata{"droplet_sha256", plan.Droplet.SHA256})
 	}
 	for _, p := range phases {
 		md = append(md, Metadata{"phase " + p.Name, p.Duration.Round(time.Millisecond).String()})

@@ -11,6 +11,7 @@ import (
 type OutParams struct {
 	Manifest             string            `json:"manifest"`
 	Path                 string            `json:"path,omitempty"`
+	Droplet              string            `json:"droplet,omitempty"`
 	AppName              string            `json:"app_name,omitempty"`
 	Strategy             string            `json:"strategy,omitempty"`
 	Vars                 map[string]any    `json:"vars,omitempty"`
@@ -190,6 +191,9 @@ func (p OutParams) validateAction() error {
 		}
 	default:
 		return fmt.Errorf("params.action: %q is not one of restart, cancel, rollback", p.Action)
+	}
+	if p.Droplet != "" && (p.Path != "" || p.Action != "") {
+		return fmt.Errorf("params.droplet: deploys droplet bits instead of path, and not with an action")
 	}
 	if p.Revision != nil && (p.Action != "rollback" || *p.Revision < 1) {
 		return fmt.Errorf("params.revision: a revision version of 1 or more, with action rollback only")

@@ -1,8 +1,13 @@
 package resource
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
@@ -26,6 +31,10 @@ func buildPlan(req OutRequest, dir string, env Env) (bluegreen.Plan, []string, e
 	}
 	plan.App, plan.Manifest, plan.ManifestRoutes, plan.NoRoute = app.Name, app, app.Routes, app.NoRoute
 	plan.ManifestEnv, plan.InstancesHint, plan.MemoryHint = app.Env, app.Instances, app.MemoryMB
+	if p.Droplet != "" {
+		plan.Droplet, err = dropletBits(dir, p.Droplet)
+		return plan, secretValues(p, app), err
+	}
 	if p.Action == "" {
 		src, err := appSource(p, dir, app)
 		if err != nil {
@@ -167,4 +176,49 @@ func durOr(p *Duration, d time.Duration) time.Duration {
 		return d
 	}
 	return time.Duration(*p)
+}
+
+// dropletBits reads a droplet from the inputs (an `in` with download_droplet): its process
+// types from droplet.json beside it, when there, and its checksum for the metadata.
+func dropletBits(dir, pattern string) (*bluegreen.DropletBits, error) {
+	path, err := inputPath("params.droplet", dir, pattern)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := sha256File(path)
+	if err != nil {
+		return nil, fmt.Errorf("params.droplet: %w", err)
+	}
+	d := &bluegreen.DropletBits{SHA256: sum, ProcessTypes: map[string]string{"web": ""},
+		Write: func(w io.Writer) error { return copyFile(w, path) }}
+	if data, err := os.ReadFile(filepath.Join(filepath.Dir(path), "droplet.json")); err == nil {
+		var meta struct {
+			ProcessTypes map[string]string `json:"process_types"`
+		}
+		if err := json.Unmarshal(data, &meta); err != nil {
+			return nil, fmt.Errorf("params.droplet: droplet.json beside it: %w", err)
+		}
+		if len(meta.ProcessTypes) > 0 {
+			d.ProcessTypes = meta.ProcessTypes
+		}
+	}
+	return d, nil
+}
+
+func sha256File(path string) (string, error) {
+	h := sha256.New()
+	if err := copyFile(h, path); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func copyFile(w io.Writer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
 }

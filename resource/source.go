@@ -21,6 +21,7 @@ type Source struct {
 	SkipCertCheck bool     `json:"skip_cert_check,omitempty"`
 	CACert        string   `json:"ca_cert,omitempty"`
 	RouterURLs    []string `json:"router_urls,omitempty"`
+	AppName       string   `json:"app_name,omitempty"`
 }
 
 // Validate checks every field and names the first wrong one.

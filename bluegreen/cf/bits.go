@@ -19,7 +19,7 @@ func (c *Client) Upload(ctx context.Context, appGUID string, write func(io.Write
 	if err != nil {
 		return "", fmt.Errorf("create package: %w", err)
 	}
-	if err := c.streamBits(ctx, pkg.GUID, write); err != nil {
+	if _, err := c.streamUpload(ctx, "/v3/packages/"+pkg.GUID+"/upload", write); err != nil {
 		return "", err
 	}
 	err = c.wait(ctx, "wait for the package", func() (bool, error) {
@@ -42,7 +42,9 @@ func packageError(p *resource.Package) string {
 	return "unknown error"
 }
 
-func (c *Client) streamBits(ctx context.Context, pkgGUID string, write func(io.Writer) error) error {
+// streamUpload posts a multipart "bits" field fed by write, without buffering it, and returns
+// the answer's Location (a job, for droplet uploads).
+func (c *Client) streamUpload(ctx context.Context, path string, write func(io.Writer) error) (string, error) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
@@ -55,20 +57,20 @@ func (c *Client) streamBits(ctx context.Context, pkgGUID string, write func(io.W
 		}
 		pw.CloseWithError(err)
 	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cf.ApiURL("/v3/packages/"+pkgGUID+"/upload"), pr)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cf.ApiURL(path), pr)
 	if err != nil {
 		pr.CloseWithError(err)
-		return fmt.Errorf("upload bits: %w", err)
+		return "", fmt.Errorf("upload bits: %w", err)
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	resp, err := c.cf.ExecuteAuthRequest(req)
 	if err != nil {
 		pr.CloseWithError(err)
-		return fmt.Errorf("upload bits: %w", err)
+		return "", fmt.Errorf("upload bits: %w", err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	return nil
+	return resp.Header.Get("Location"), nil
 }
 
 // Stage builds a droplet from a package and waits; a FAILED build is an error carrying

@@ -3,6 +3,7 @@ package cf
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/cloudfoundry/go-cfclient/v3/client"
 	"github.com/cloudfoundry/go-cfclient/v3/resource"
@@ -159,6 +160,7 @@ type Revision struct {
 	DropletGUID string
 	Deployable  bool
 	Description string
+	Created     time.Time
 }
 
 // Revisions lists the app's revisions, oldest first.
@@ -170,7 +172,7 @@ func (c *Client) Revisions(ctx context.Context, appGUID string) ([]Revision, err
 	var out []Revision
 	for _, r := range revs {
 		out = append(out, Revision{GUID: r.GUID, Version: r.Version, DropletGUID: r.Droplet.GUID,
-			Deployable: r.Deployable, Description: r.Description})
+			Deployable: r.Deployable, Description: r.Description, Created: r.CreatedAt})
 	}
 	return out, nil
 }
@@ -181,4 +183,19 @@ func (c *Client) SetEnvVars(ctx context.Context, appGUID string, env map[string]
 		return fmt.Errorf("set env of app %s: %w", appGUID, err)
 	}
 	return nil
+}
+
+// Deployments lists the app's deployments, oldest first.
+func (c *Client) Deployments(ctx context.Context, appGUID string) ([]Deployment, error) {
+	opts := client.NewDeploymentListOptions()
+	opts.AppGUIDs.EqualTo(appGUID)
+	ds, err := c.cf.Deployments.ListAll(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list the deployments of app %s: %w", appGUID, err)
+	}
+	out := make([]Deployment, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, toDeployment(d))
+	}
+	return out, nil
 }

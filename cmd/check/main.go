@@ -1,13 +1,17 @@
-// Command check is the resource's /opt/resource/check. The Concourse contract is not built yet:
-// it fails clearly rather than pretending (see the README's status section).
+// Command check is the resource's /opt/resource/check: it prints the versions that went live.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/resource"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "check: not implemented yet: this resource is under construction (see the README's status)")
-	os.Exit(1)
+	if err := resource.Check(context.Background(), os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "\x1b[31merror: %v\x1b[0m\n", err)
+		os.Exit(1)
+	}
 }

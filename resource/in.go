@@ -1,0 +1,140 @@
+package resource
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/cf"
+)
+
+// InRequest is what Concourse sends to in; params are absent unless the get step sets some.
+type InRequest struct {
+	Source  Source   `json:"source"`
+	Version *Version `json:"version"`
+	Params  InParams `json:"params"`
+}
+
+// InParams are the get step's params.
+type InParams struct {
+	DownloadDroplet bool `json:"download_droplet,omitempty"`
+	AfterPut        bool `json:"after_put,omitempty"` // tolerated: some pipelines pass it to implicit gets
+}
+
+// In writes the release's deployed state into dir: files a later task can use, and on
+// request the droplet, to promote the same bits to another foundation.
+func In(ctx context.Context, stdin io.Reader, dir string, stdout, stderr io.Writer) error {
+	var req InRequest
+	if err := decodeStrict(stdin, &req); err != nil {
+		return err
+	}
+	if err := req.Source.validateForReading(); err != nil {
+		return err
+	}
+	if req.Version == nil || req.Version.AppGUID == "" || req.Version.RevisionGUID == "" {
+		return fmt.Errorf("%w: app_guid and revision_guid", errNoVersion)
+	}
+	client, err := connect(ctx, req.Source)
+	if err != nil {
+		return nameField(err)
+	}
+	d, err := bluegreen.Inspect(ctx, client, req.Version.AppGUID, req.Version.RevisionGUID)
+	if errors.Is(err, bluegreen.ErrGone) {
+		return fmt.Errorf("version %s/%s is not available: %w", req.Version.AppGUID, req.Version.RevisionGUID, err)
+	}
+	if err != nil {
+		return nameField(err)
+	}
+	if err := writeRelease(dir, *req.Version, d); err != nil {
+		return err
+	}
+	if req.Params.DownloadDroplet {
+		if err := downloadDroplet(ctx, client, dir, d); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "downloaded droplet %s (sha256 %s)\n", d.DropletGUID, d.Checksum)
+	}
+	return json.NewEncoder(stdout).Encode(Response{Version: *req.Version, Metadata: inMetadata(d)})
+}
+
+func connect(ctx context.Context, s Source) (*cf.Client, error) {
+	return cf.Connect(ctx, cf.Config{API: s.API, Username: s.Username, Password: s.Password,
+		ClientID: s.ClientID, ClientSecret: s.ClientSecret, SkipCertCheck: s.SkipCertCheck, CACert: s.CACert,
+		UserAgent: "cf-bluegreen-resource"})
+}
+
+// writeRelease writes one file per fact, and metadata.json with all of them.
+func writeRelease(dir string, v Version, d bluegreen.Details) error {
+	meta := releaseJSON(v, d)
+	files := map[string]string{
+		"app_name": d.AppName, "app_guid": d.AppGUID, "droplet_guid": d.DropletGUID,
+		"revision": strconv.Itoa(d.RevisionVersion), "revision_guid": d.RevisionGUID,
+		"routes": strings.Join(d.Routes, "\n"), "manifest.yml": d.Manifest,
+		"deployed_at": meta["deployed_at"].(string), "build_url": meta["build_url"].(string),
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content+"\n"), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+	for name, v := range map[string]any{"metadata.json": meta, "version.json": v,
+		"instances.json": meta["instances"], "droplet.json": meta["droplet"]} {
+		data, _ := json.MarshalIndent(v, "", "  ")
+		if err := os.WriteFile(filepath.Join(dir, name), append(data, '\n'), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func releaseJSON(v Version, d bluegreen.Details) map[string]any {
+	instances := []map[string]any{}
+	for _, in := range d.Instances {
+		instances = append(instances, map[string]any{"index": in.Index, "state": in.State, "routable": in.Routable})
+	}
+	ann := func(k string) string { return d.Annotations["cf-bluegreen-resource/"+k] }
+	return map[string]any{
+		"version": v, "app_name": d.AppName, "app_guid": d.AppGUID, "state": d.State,
+		"revision": d.RevisionVersion, "revision_guid": d.RevisionGUID, "routes": d.Routes, "instances": instances,
+		"droplet":     map[string]any{"guid": d.DropletGUID, "sha256": d.Checksum, "process_types": d.ProcessTypes},
+		"deployed_at": deployedAt(d), "build_url": ann("build-url"),
+		"build": map[string]string{"team": ann("build-team"), "pipeline": ann("build-pipeline"),
+			"job": ann("build-job"), "name": ann("build-name")},
+	}
+}
+
+func deployedAt(d bluegreen.Details) string {
+	if at := d.Annotations["cf-bluegreen-resource/deployed-at"]; at != "" {
+		return at
+	}
+	if !d.Created.IsZero() {
+		return d.Created.UTC().Format(time.RFC3339)
+	}
+	return ""
+}
+
+func downloadDroplet(ctx context.Context, client *cf.Client, dir string, d bluegreen.Details) error {
+	f, err := os.Create(filepath.Join(dir, "droplet.tgz"))
+	if err != nil {
+		return fmt.Errorf("write droplet.tgz: %w", err)
+	}
+	if err := client.DownloadDroplet(ctx, d.DropletGUID, f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func inMetadata(d bluegreen.Details) []Metadata {
+	return []Metadata{{"app_name", d.AppName}, {"app_guid", d.AppGUID}, {"revision", strconv.Itoa(d.RevisionVersion)},
+		{"droplet_guid", d.DropletGUID}, {"state", d.State}, {"routes", strings.Join(d.Routes, ", ")},
+		{"deployed_at", deployedAt(d)}}
+}
