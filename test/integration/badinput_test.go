@@ -112,6 +112,9 @@ var _ = Describe("out: bad input", func() {
 		Entry("a revision without rollback", "params.revision", par("strategy", "rolling"), par("revision", 2)),
 		Entry("a revision of 0", "params.revision", par("action", "rollback"), par("revision", 0)),
 		Entry("an unknown on_active_deployment", "params.on_active_deployment: \"ignore\"", par("strategy", "rolling"), par("on_active_deployment", "ignore")),
+		Entry("a droplet and a path", "params.droplet: deploys droplet bits instead of path", par("droplet", "d.tgz"), par("path", "app")),
+		Entry("a droplet matching nothing", "params.droplet: \"nothing.tgz\" matches nothing", par("droplet", "nothing.tgz")),
+		Entry("a droplet with an action", "params.droplet:", par("droplet", "d.tgz"), par("action", "restart")),
 		Entry("on_active_deployment with bluegreen", "params.on_active_deployment: only with strategy rolling or canary", par("on_active_deployment", "wait")),
 	)
 

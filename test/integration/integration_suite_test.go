@@ -5,6 +5,7 @@ package integration_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -19,36 +20,26 @@ func TestIntegration(t *testing.T) {
 
 // binaries are built once per suite run.
 type binaries struct {
-	Out       string `json:"out"`
-	Versioned string `json:"versioned"`
+	Out, Check, In, Versioned string
 }
 
 var bins binaries
 
 var _ = SynchronizedBeforeSuite(func() []byte {
-	out, err := gexec.Build("github.com/cf-bluegreen-resource/cf-bluegreen-resource/cmd/out")
-	Expect(err).NotTo(HaveOccurred())
-	app, err := gexec.Build("github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/apps/versioned")
-	Expect(err).NotTo(HaveOccurred())
-	return []byte(out + "\n" + app)
+	var paths []string
+	for _, pkg := range []string{"cmd/out", "cmd/check", "cmd/in", "test/apps/versioned"} {
+		p, err := gexec.Build("github.com/cf-bluegreen-resource/cf-bluegreen-resource/" + pkg)
+		Expect(err).NotTo(HaveOccurred())
+		paths = append(paths, p)
+	}
+	return []byte(strings.Join(paths, "\n"))
 }, func(data []byte) {
-	parts := splitLines(string(data))
-	bins = binaries{Out: parts[0], Versioned: parts[1]}
+	parts := strings.Split(string(data), "\n")
+	bins = binaries{Out: parts[0], Check: parts[1], In: parts[2], Versioned: parts[3]}
 })
 
 var _ = SynchronizedAfterSuite(func() {}, func() { gexec.CleanupBuildArtifacts() })
 
-func splitLines(s string) []string {
-	var out []string
-	start := 0
-	for i, c := range s {
-		if c == '\n' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
-}
 
 // copyFile copies an executable into an app folder.
 func copyFile(src, dst string, mode os.FileMode) {
