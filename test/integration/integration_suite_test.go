@@ -40,7 +40,6 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 
 var _ = SynchronizedAfterSuite(func() {}, func() { gexec.CleanupBuildArtifacts() })
 
-
 // copyFile copies an executable into an app folder.
 func copyFile(src, dst string, mode os.FileMode) {
 	data, err := os.ReadFile(src)
