@@ -186,5 +186,21 @@ func (r *roller) finish(ctx context.Context) error {
 	}
 	rev, err := r.p.DeployedRevision(ctx, r.live.GUID)
 	r.res.RevisionGUID = rev
-	return err
+	if err != nil {
+		return err
+	}
+	return r.annotateBuild(ctx)
+}
+
+// annotateBuild records on the app when and by which build it was last deployed.
+func (r *roller) annotateBuild(ctx context.Context) error {
+	if r.plan.Action == "cancel" {
+		return nil
+	}
+	at := time.Now().UTC().Format(time.RFC3339Nano)
+	ann := map[string]*string{annDeployedAt: &at}
+	for k, v := range r.plan.Build {
+		ann[keyPrefix+k] = &v
+	}
+	return r.p.Update(ctx, r.live.GUID, r.live.Name, nil, ann)
 }

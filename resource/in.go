@@ -111,14 +111,12 @@ func releaseJSON(v Version, d bluegreen.Details) map[string]any {
 	}
 }
 
+// deployedAt is when the release's revision was made, else when the app was last deployed.
 func deployedAt(d bluegreen.Details) string {
-	if at := d.Annotations["cf-bluegreen-resource/deployed-at"]; at != "" {
-		return at
-	}
 	if !d.Created.IsZero() {
 		return d.Created.UTC().Format(time.RFC3339)
 	}
-	return ""
+	return d.Annotations["cf-bluegreen-resource/deployed-at"]
 }
 
 func downloadDroplet(ctx context.Context, client *cf.Client, dir string, d bluegreen.Details) error {
