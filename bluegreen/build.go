@@ -158,9 +158,7 @@ func (d *deployer) uploadDroplet(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.res.DropletGUID = droplet
-	d.setStep(ctx, "staged")
-	return d.p.SetDroplet(ctx, d.candidate.GUID, droplet)
+	return d.useDroplet(ctx, droplet)
 }
 
 func (d *deployer) stage(ctx context.Context) error {
@@ -171,6 +169,11 @@ func (d *deployer) stage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return d.useDroplet(ctx, droplet)
+}
+
+// useDroplet makes the new droplet the candidate's and notes it in the journal.
+func (d *deployer) useDroplet(ctx context.Context, droplet string) error {
 	d.res.DropletGUID = droplet
 	d.setStep(ctx, "staged")
 	return d.p.SetDroplet(ctx, d.candidate.GUID, droplet)

@@ -76,13 +76,8 @@ func (d *deployer) cutOver(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, r := range d.liveRoutes {
-		res, err := d.awaitPresent(ctx, r, d.candidate.GUID, d.instances)
-		if err != nil {
-			return err
-		}
-		d.res.Verified = append(d.res.Verified, Verification{Route: r.URL, Probes: res.Probes, Elapsed: res.Elapsed})
-		d.log.Note("%s serves %s on every router (%d probes, %s)", d.candidate.Name, r.URL, res.Probes, round(res.Elapsed))
+	if err := d.proveServes(ctx, d.candidate); err != nil {
+		return err
 	}
 	if d.live == nil {
 		return nil
@@ -98,6 +93,19 @@ func (d *deployer) cutOver(ctx context.Context) error {
 			return err
 		}
 		d.log.Note("%s is gone from %s on every router (%d probes, %s)", d.live.Name, r.URL, res.Probes, round(res.Elapsed))
+	}
+	return nil
+}
+
+// proveServes proves every instance of app serves every live route, recording the cost.
+func (d *deployer) proveServes(ctx context.Context, app *cf.App) error {
+	for _, r := range d.liveRoutes {
+		res, err := d.awaitPresent(ctx, r, app.GUID, d.instances)
+		if err != nil {
+			return err
+		}
+		d.res.Verified = append(d.res.Verified, Verification{Route: r.URL, Probes: res.Probes, Elapsed: res.Elapsed})
+		d.log.Note("%s serves %s on every router (%d probes, %s)", app.Name, r.URL, res.Probes, round(res.Elapsed))
 	}
 	return nil
 }

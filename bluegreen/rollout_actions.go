@@ -57,7 +57,8 @@ func (r *roller) firstPush(ctx context.Context) error {
 
 func (r *roller) pushAndStart(ctx context.Context) error {
 	steps := append([]step{{"apply manifest", r.applyFirst}}, r.bitsSteps()...)
-	steps = append(steps, step{"start", r.startLive}, step{"verify routes", r.verifyLiveRoutes})
+	steps = append(steps, step{"start", r.startLive},
+		step{"verify routes", func(ctx context.Context) error { return r.proveServes(ctx, r.live) }})
 	for _, s := range steps {
 		if err := r.log.Step(s.name, func() error { return s.f(ctx) }); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
@@ -102,16 +103,4 @@ func (r *roller) startLive(ctx context.Context) error {
 	r.candidate, r.instances = r.live, max(size.Instances, 1)
 	defer func() { r.candidate = nil }()
 	return r.start(ctx)
-}
-
-func (r *roller) verifyLiveRoutes(ctx context.Context) error {
-	for _, rt := range r.liveRoutes {
-		res, err := r.awaitPresent(ctx, rt, r.live.GUID, r.instances)
-		if err != nil {
-			return err
-		}
-		r.res.Verified = append(r.res.Verified, Verification{Route: rt.URL, Probes: res.Probes, Elapsed: res.Elapsed})
-		r.log.Note("%s serves %s on every router (%d probes, %s)", r.plan.App, rt.URL, res.Probes, round(res.Elapsed))
-	}
-	return nil
 }

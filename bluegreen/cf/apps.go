@@ -257,6 +257,10 @@ func (c *Client) Instances(ctx context.Context, appGUID string) ([]Instance, err
 	if err != nil {
 		return nil, fmt.Errorf("read instances of app %s: %w", appGUID, err)
 	}
+	return toInstances(stats), nil
+}
+
+func toInstances(stats *resource.ProcessStats) []Instance {
 	var out []Instance
 	for _, s := range stats.Stats {
 		in := Instance{Index: s.Index, State: s.State, Routable: s.Routable}
@@ -265,7 +269,7 @@ func (c *Client) Instances(ctx context.Context, appGUID string) ([]Instance, err
 		}
 		out = append(out, in)
 	}
-	return out, nil
+	return out
 }
 
 // CrashReasons returns the exit descriptions of the app's crash events, oldest first.

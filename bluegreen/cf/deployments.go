@@ -127,15 +127,7 @@ func (c *Client) ProcessInstances(ctx context.Context, processGUID string) ([]In
 	if err != nil {
 		return nil, fmt.Errorf("read instances of process %s: %w", processGUID, err)
 	}
-	var out []Instance
-	for _, s := range stats.Stats {
-		in := Instance{Index: s.Index, State: s.State, Routable: s.Routable}
-		if s.Details != nil {
-			in.Details = *s.Details
-		}
-		out = append(out, in)
-	}
-	return out, nil
+	return toInstances(stats), nil
 }
 
 // WebProcesses lists the app's web processes, oldest first (two or more during a deployment).
