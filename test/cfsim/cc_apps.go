@@ -307,41 +307,28 @@ func (s *Sim) start(a *app, restart bool) *ccError {
 	if a.state == "STARTED" && !restart {
 		return nil
 	}
-	if which := s.quotaExceeded(a.spaceGUID, s.stoppedMemory(a), s.stoppedInstances(a)); which != "" {
+	memory, instances := s.stopped(a)
+	if which := s.quotaExceeded(a.spaceGUID, memory, instances); which != "" {
 		return quotaError(which)
 	}
-	wasStarted := a.state == "STARTED"
 	a.state, a.updated = "STARTED", time.Now()
 	rev := s.resolveRevision(a, a.dropletGUID, "")
 	for _, p := range s.appProcesses(a.guid, "") {
 		s.desire(p, a, a.dropletGUID, rev)
 	}
-	if wasStarted && !restart {
-		return nil
-	}
 	s.changed()
 	return nil
 }
 
-// stoppedMemory is the memory a start adds: that of processes not yet running.
-func (s *Sim) stoppedMemory(a *app) int {
-	total := 0
+// stopped is the memory and instances a start adds: those of processes not yet running.
+func (s *Sim) stopped(a *app) (memoryMB, instances int) {
 	for _, p := range s.appProcesses(a.guid, "") {
 		if !p.running {
-			total += p.instances * p.memoryMB
+			memoryMB += p.instances * p.memoryMB
+			instances += p.instances
 		}
 	}
-	return total
-}
-
-func (s *Sim) stoppedInstances(a *app) int {
-	total := 0
-	for _, p := range s.appProcesses(a.guid, "") {
-		if !p.running {
-			total += p.instances
-		}
-	}
-	return total
+	return memoryMB, instances
 }
 
 // desire hands a process to Diego with the given droplet: a new LRP version, the app's env
