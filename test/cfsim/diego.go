@@ -154,7 +154,8 @@ func (s *Sim) lrpSpecFor(p *process, inst *instance) lrpSpec {
 		"LANG=en_US.UTF-8", "USER=vcap", "MEMORY_LIMIT="+strconv.Itoa(p.memoryMB)+"m",
 		"CF_INSTANCE_INDEX="+strconv.Itoa(inst.index), "INSTANCE_INDEX="+strconv.Itoa(inst.index),
 		"CF_INSTANCE_GUID="+inst.guid, "CF_INSTANCE_IP=127.0.0.1", "CF_INSTANCE_INTERNAL_IP=127.0.0.1",
-		"VCAP_SERVICES={}", "VCAP_APP_HOST=0.0.0.0")
+		"VCAP_SERVICES={}", "VCAP_APP_HOST=0.0.0.0",
+		"BIND_HOST=127.0.0.1") // not CF's: keeps every simulated app on loopback
 	for k, v := range p.runEnv {
 		spec.env = append(spec.env, k+"="+v)
 	}
