@@ -29,6 +29,7 @@ type Result struct {
 	InstancesReplaced int
 	RolledBack        bool
 	FirstPush         bool
+	Maintenance       string // on or off, after a maintenance switch
 }
 
 // Verification is what proving one route cost.

@@ -96,11 +96,5 @@ func (r *roller) startLive(ctx context.Context) error {
 	if err := r.p.SetDroplet(ctx, r.live.GUID, r.res.DropletGUID); err != nil {
 		return err
 	}
-	size, err := r.p.WebProcess(ctx, r.live.GUID)
-	if err != nil {
-		return err
-	}
-	r.candidate, r.instances = r.live, max(size.Instances, 1)
-	defer func() { r.candidate = nil }()
-	return r.start(ctx)
+	return r.startApp(ctx, r.live)
 }

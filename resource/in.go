@@ -79,6 +79,7 @@ func writeRelease(dir string, v Version, d bluegreen.Details) error {
 		"revision": strconv.Itoa(d.RevisionVersion), "revision_guid": d.RevisionGUID,
 		"routes": strings.Join(d.Routes, "\n"), "manifest.yml": d.Manifest,
 		"deployed_at": meta["deployed_at"].(string), "build_url": meta["build_url"].(string),
+		"maintenance": meta["maintenance"].(string),
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content+"\n"), 0o644); err != nil {
@@ -105,13 +106,21 @@ func releaseJSON(v Version, d bluegreen.Details) map[string]any {
 		"version": v, "app_name": d.AppName, "app_guid": d.AppGUID, "state": d.State,
 		"revision": d.RevisionVersion, "revision_guid": d.RevisionGUID, "routes": d.Routes, "instances": instances,
 		"droplet":     map[string]any{"guid": d.DropletGUID, "sha256": d.Checksum, "process_types": d.ProcessTypes},
-		"deployed_at": deployedAt(d), "build_url": ann("build-url"),
+		"deployed_at": deployedAt(d), "build_url": ann("build-url"), "maintenance": maintenanceState(d),
 		"build": map[string]string{"team": ann("build-team"), "pipeline": ann("build-pipeline"),
 			"job": ann("build-job"), "name": ann("build-name")},
 	}
 }
 
 // deployedAt is when the release's revision was made, else when the app was last deployed.
+// maintenanceState is on while the app's routes are switched to the maintenance responder.
+func maintenanceState(d bluegreen.Details) string {
+	if d.Annotations["cf-bluegreen-resource/maintenance"] == "on" {
+		return "on"
+	}
+	return "off"
+}
+
 func deployedAt(d bluegreen.Details) string {
 	if !d.Created.IsZero() {
 		return d.Created.UTC().Format(time.RFC3339)
@@ -134,5 +143,5 @@ func downloadDroplet(ctx context.Context, client *cf.Client, dir string, d blueg
 func inMetadata(d bluegreen.Details) []Metadata {
 	return []Metadata{{"app_name", d.AppName}, {"app_guid", d.AppGUID}, {"revision", strconv.Itoa(d.RevisionVersion)},
 		{"droplet_guid", d.DropletGUID}, {"state", d.State}, {"routes", strings.Join(d.Routes, ", ")},
-		{"deployed_at", deployedAt(d)}}
+		{"deployed_at", deployedAt(d)}, {"maintenance", maintenanceState(d)}}
 }

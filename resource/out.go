@@ -59,9 +59,17 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 	if err != nil {
 		return err
 	}
+	var mplan *bluegreen.MaintenancePlan
+	if req.Params.Maintenance != nil {
+		m, err := maintenancePlan(req.Params, plan.App, dir)
+		if err != nil {
+			return err
+		}
+		mplan = &m
+	}
 	log := newRedactor(stderr, req.Source.Secrets(), secrets)
 	timeline := bluegreen.NewTimeline(log)
-	res, err := deploy(ctx, req, plan, timeline)
+	res, err := deploy(ctx, req, plan, mplan, timeline)
 	if err != nil {
 		return fmt.Errorf("%s", log.clean(nameField(err).Error()))
 	}
@@ -91,7 +99,7 @@ func revisionOrDroplet(res bluegreen.Result) string {
 	return "droplet-" + res.DropletGUID
 }
 
-func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, timeline *bluegreen.Timeline) (bluegreen.Result, error) {
+func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, m *bluegreen.MaintenancePlan, timeline *bluegreen.Timeline) (bluegreen.Result, error) {
 	client, err := cf.Connect(ctx, cf.Config{API: req.Source.API, Username: req.Source.Username,
 		Password: req.Source.Password, ClientID: req.Source.ClientID, ClientSecret: req.Source.ClientSecret,
 		SkipCertCheck: req.Source.SkipCertCheck, CACert: req.Source.CACert, UserAgent: "cf-bluegreen-resource"})
@@ -106,6 +114,9 @@ func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, timeline *
 		return bluegreen.Result{}, err
 	}
 	prober := &probe.Prober{Bases: req.Source.RouterURLs, Client: httpClient}
+	if m != nil {
+		return maintainAndRead(ctx, client, prober, plan, *m, timeline)
+	}
 	if plan.Strategy == "bluegreen" {
 		return bluegreen.Deploy(ctx, client, prober, plan, timeline)
 	}
@@ -114,6 +125,9 @@ func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, timeline *
 
 func outMetadata(res bluegreen.Result, plan bluegreen.Plan, phases []bluegreen.Phase) []Metadata {
 	strategy := plan.Strategy
+	if res.Maintenance != "" {
+		return maintenanceMetadata(res, phases)
+	}
 	md := []Metadata{
 		{"app_name", res.AppName}, {"app_guid", res.AppGUID}, {"droplet_guid", res.DropletGUID},
 		{"revision_guid", res.RevisionGUID}, {"strategy", strategy}, {"routes", strings.Join(res.Routes, ", ")},
@@ -134,6 +148,29 @@ func outMetadata(res bluegreen.Result, plan bluegreen.Plan, phases []bluegreen.P
 	}
 	if plan.Droplet != nil {
 		md = append(md, Metadata{"droplet_sha256", plan.Droplet.SHA256})
+	}
+	for _, p := range phases {
+		md = append(md, Metadata{"phase " + p.Name, p.Duration.Round(time.Millisecond).String()})
+	}
+	return md
+}
+
+// maintainAndRead switches maintenance and reads the app's current release for the version.
+func maintainAndRead(ctx context.Context, client *cf.Client, prober *probe.Prober, plan bluegreen.Plan,
+	m bluegreen.MaintenancePlan, timeline *bluegreen.Timeline) (bluegreen.Result, error) {
+	res, err := bluegreen.Maintenance(ctx, client, prober, plan, m, timeline)
+	if err != nil {
+		return res, err
+	}
+	res.RevisionGUID, err = client.DeployedRevision(ctx, res.AppGUID)
+	return res, err
+}
+
+func maintenanceMetadata(res bluegreen.Result, phases []bluegreen.Phase) []Metadata {
+	md := []Metadata{{"app_name", res.AppName}, {"maintenance", res.Maintenance},
+		{"routes_moved", strings.Join(res.Routes, ", ")}}
+	for _, v := range res.Verified {
+		md = append(md, Metadata{"switch_duration", v.Elapsed.Round(time.Millisecond).String()})
 	}
 	for _, p := range phases {
 		md = append(md, Metadata{"phase " + p.Name, p.Duration.Round(time.Millisecond).String()})

@@ -9,33 +9,46 @@ import (
 
 // OutParams are the put step's params.
 type OutParams struct {
-	Manifest             string            `json:"manifest"`
-	Path                 string            `json:"path,omitempty"`
-	Droplet              string            `json:"droplet,omitempty"`
-	AppName              string            `json:"app_name,omitempty"`
-	Strategy             string            `json:"strategy,omitempty"`
-	Vars                 map[string]any    `json:"vars,omitempty"`
-	VarsFiles            []string          `json:"vars_files,omitempty"`
-	EnvironmentVariables map[string]string `json:"environment_variables,omitempty"`
-	InheritEnv           *bool             `json:"inherit_env,omitempty"`
-	TemporaryRoute       string            `json:"temporary_route,omitempty"`
-	KeepPrevious         *int              `json:"keep_previous,omitempty"`
-	KeepFailed           bool              `json:"keep_failed,omitempty"`
-	StagingTimeout       *Duration         `json:"staging_timeout,omitempty"`
-	StartupTimeout       *Duration         `json:"startup_timeout,omitempty"`
-	VerifyTimeout        *Duration         `json:"verify_timeout,omitempty"`
-	Timeout              *Duration         `json:"timeout,omitempty"`
-	LeaseTimeout         *Duration         `json:"lease_timeout,omitempty"`
-	LeaseTTL             *Duration         `json:"lease_ttl,omitempty"`
-	Drain                *Duration         `json:"drain,omitempty"`
-	SmokeChecks          []SmokeCheck      `json:"smoke_checks,omitempty"`
-	Observe              *Observe          `json:"observe,omitempty"`
-	MaxInFlight          *int              `json:"max_in_flight,omitempty"`
-	CanarySteps          []int             `json:"canary_steps,omitempty"`
-	CanaryPause          *Duration         `json:"canary_pause,omitempty"`
-	Action               string            `json:"action,omitempty"`
-	Revision             *int              `json:"revision,omitempty"`
-	OnActiveDeployment   string            `json:"on_active_deployment,omitempty"`
+	Manifest             string             `json:"manifest"`
+	Path                 string             `json:"path,omitempty"`
+	Droplet              string             `json:"droplet,omitempty"`
+	AppName              string             `json:"app_name,omitempty"`
+	Strategy             string             `json:"strategy,omitempty"`
+	Vars                 map[string]any     `json:"vars,omitempty"`
+	VarsFiles            []string           `json:"vars_files,omitempty"`
+	EnvironmentVariables map[string]string  `json:"environment_variables,omitempty"`
+	InheritEnv           *bool              `json:"inherit_env,omitempty"`
+	TemporaryRoute       string             `json:"temporary_route,omitempty"`
+	KeepPrevious         *int               `json:"keep_previous,omitempty"`
+	KeepFailed           bool               `json:"keep_failed,omitempty"`
+	StagingTimeout       *Duration          `json:"staging_timeout,omitempty"`
+	StartupTimeout       *Duration          `json:"startup_timeout,omitempty"`
+	VerifyTimeout        *Duration          `json:"verify_timeout,omitempty"`
+	Timeout              *Duration          `json:"timeout,omitempty"`
+	LeaseTimeout         *Duration          `json:"lease_timeout,omitempty"`
+	LeaseTTL             *Duration          `json:"lease_ttl,omitempty"`
+	Drain                *Duration          `json:"drain,omitempty"`
+	SmokeChecks          []SmokeCheck       `json:"smoke_checks,omitempty"`
+	Observe              *Observe           `json:"observe,omitempty"`
+	MaxInFlight          *int               `json:"max_in_flight,omitempty"`
+	CanarySteps          []int              `json:"canary_steps,omitempty"`
+	CanaryPause          *Duration          `json:"canary_pause,omitempty"`
+	Action               string             `json:"action,omitempty"`
+	Revision             *int               `json:"revision,omitempty"`
+	OnActiveDeployment   string             `json:"on_active_deployment,omitempty"`
+	Maintenance          *MaintenanceParams `json:"maintenance,omitempty"`
+}
+
+// MaintenanceParams switch an app's routes to the maintenance responder and back.
+type MaintenanceParams struct {
+	State      string `json:"state"`               // on or off
+	Responder  string `json:"responder,omitempty"` // app (one responder per app, default) or space (one shared)
+	Status     int    `json:"status,omitempty"`
+	RetryAfter *int   `json:"retry_after,omitempty"`
+	Message    string `json:"message,omitempty"`
+	Page       string `json:"page,omitempty"` // HTML page file in the inputs
+	JSON       string `json:"json,omitempty"` // JSON body file in the inputs
+	StopApp    bool   `json:"stop_app,omitempty"`
 }
 
 // SmokeCheck is an HTTP check run against the candidate before it gets live traffic.
@@ -176,7 +189,29 @@ func (p OutParams) StrategyOrDefault() string {
 	return "bluegreen"
 }
 
+func (p OutParams) validateMaintenance() error {
+	m := p.Maintenance
+	switch {
+	case m.State != "on" && m.State != "off":
+		return fmt.Errorf("params.maintenance.state: %q is not on or off", m.State)
+	case m.Responder != "" && m.Responder != "app" && m.Responder != "space":
+		return fmt.Errorf("params.maintenance.responder: %q is not app or space", m.Responder)
+	case m.Status != 0 && (m.Status < 200 || m.Status > 599 || http.StatusText(m.Status) == ""):
+		return fmt.Errorf("params.maintenance.status: %d is not an HTTP status", m.Status)
+	case m.RetryAfter != nil && *m.RetryAfter < 0:
+		return fmt.Errorf("params.maintenance.retry_after: seconds, 0 or more")
+	case p.Manifest == "" && p.AppName == "":
+		return fmt.Errorf("params.app_name: required for maintenance without a manifest")
+	case p.Action != "" || p.Strategy != "" || p.Droplet != "" || p.Path != "":
+		return fmt.Errorf("params.maintenance: switches routes only; not with action, strategy, droplet or path")
+	}
+	return nil
+}
+
 func (p OutParams) validateAction() error {
+	if p.Maintenance != nil {
+		return p.validateMaintenance()
+	}
 	switch p.Action {
 	case "":
 		if p.Manifest == "" {

@@ -21,7 +21,7 @@ import (
 func buildPlan(req OutRequest, dir string, env Env) (bluegreen.Plan, []string, error) {
 	p := req.Params
 	plan := basePlan(req, env)
-	if p.Manifest == "" { // an action on an existing app
+	if p.Manifest == "" { // an action or a maintenance switch on an existing app
 		plan.App = p.AppName
 		return plan, secretValues(p, nil), nil
 	}
@@ -31,6 +31,9 @@ func buildPlan(req OutRequest, dir string, env Env) (bluegreen.Plan, []string, e
 	}
 	plan.App, plan.Manifest, plan.ManifestRoutes, plan.NoRoute = app.Name, app, app.Routes, app.NoRoute
 	plan.ManifestEnv, plan.InstancesHint, plan.MemoryHint = app.Env, app.Instances, app.MemoryMB
+	if p.Maintenance != nil {
+		return plan, secretValues(p, app), nil
+	}
 	if p.Droplet != "" {
 		plan.Droplet, err = dropletBits(dir, p.Droplet)
 		return plan, secretValues(p, app), err

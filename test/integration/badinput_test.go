@@ -115,6 +115,13 @@ var _ = Describe("out: bad input", func() {
 		Entry("a droplet and a path", "params.droplet: deploys droplet bits instead of path", par("droplet", "d.tgz"), par("path", "app")),
 		Entry("a droplet matching nothing", "params.droplet: \"nothing.tgz\" matches nothing", par("droplet", "nothing.tgz")),
 		Entry("a droplet with an action", "params.droplet:", par("droplet", "d.tgz"), par("action", "restart")),
+		Entry("a maintenance state that is not on or off", "params.maintenance.state: \"maybe\"", par("maintenance", map[string]any{"state": "maybe"})),
+		Entry("an unknown maintenance responder scope", "params.maintenance.responder: \"org\"", par("maintenance", map[string]any{"state": "on", "responder": "org"})),
+		Entry("a maintenance status that is not HTTP", "params.maintenance.status: 999", par("maintenance", map[string]any{"state": "on", "status": 999})),
+		Entry("a negative retry_after", "params.maintenance.retry_after", par("maintenance", map[string]any{"state": "on", "retry_after": -5})),
+		Entry("maintenance with a strategy", "params.maintenance: switches routes only", par("strategy", "rolling"), par("maintenance", map[string]any{"state": "on"})),
+		Entry("a maintenance page that is missing", "params.maintenance.page", par("maintenance", map[string]any{"state": "on", "page": "nope.html"})),
+		Entry("an unknown maintenance field", `unknown field "colour"`, par("maintenance", map[string]any{"state": "on", "colour": "red"})),
 		Entry("on_active_deployment with bluegreen", "params.on_active_deployment: only with strategy rolling or canary", par("on_active_deployment", "wait")),
 	)
 

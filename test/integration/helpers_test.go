@@ -172,7 +172,11 @@ func hit(base, host string) (int, string, string) {
 		return 0, "", err.Error()
 	}
 	defer resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get("X-App-Version"), resp.Header.Get("X-Cf-Routererror")
+	version := resp.Header.Get("X-App-Version")
+	if resp.Header.Get("X-Maintenance") == "on" {
+		version = "maintenance"
+	}
+	return resp.StatusCode, version, resp.Header.Get("X-Cf-Routererror")
 }
 
 // load sends requests through the load balancer every 5 ms until stopped (bounded at 20000

@@ -4,6 +4,7 @@ package integration_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,6 +33,12 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 		Expect(err).NotTo(HaveOccurred())
 		paths = append(paths, p)
 	}
+	// The maintenance responder ships beside out, as in /opt/resource.
+	build := exec.Command("go", "build", "-o", filepath.Join(filepath.Dir(paths[0]), "responder"),
+		"github.com/cf-bluegreen-resource/cf-bluegreen-resource/cmd/responder")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := build.CombinedOutput()
+	Expect(err).NotTo(HaveOccurred(), string(out))
 	return []byte(strings.Join(paths, "\n"))
 }, func(data []byte) {
 	parts := strings.Split(string(data), "\n")
