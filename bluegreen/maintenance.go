@@ -102,11 +102,24 @@ func (d *deployer) maintenanceOff(ctx context.Context, m MaintenancePlan) error 
 		if err := d.log.Step("move routes back to "+d.plan.App, func() error { return d.moveRoutes(ctx, routes, d.live, responder) }); err != nil {
 			return err
 		}
+		if err := d.retireResponder(ctx, responder); err != nil {
+			return err
+		}
 	}
 	off := "off"
 	d.res.Maintenance = off
 	return d.p.Update(ctx, d.live.GUID, d.live.Name, nil,
 		map[string]*string{annMaintenance: &off, annMaintenanceRoutes: nil})
+}
+
+// retireResponder deletes the responder once no route is left on it (a shared one may still
+// serve other apps).
+func (d *deployer) retireResponder(ctx context.Context, responder *cf.App) error {
+	left, err := d.p.AppRoutes(ctx, responder.GUID)
+	if err != nil || len(left) > 0 {
+		return err
+	}
+	return d.log.Step("remove responder "+responder.Name, func() error { return d.p.DeleteApp(ctx, responder.GUID) })
 }
 
 // moveRoutes maps every route to `to`, proves it serves each on every router, then unmaps

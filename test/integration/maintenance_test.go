@@ -49,6 +49,16 @@ var _ = Describe("out: maintenance mode", func() {
 		l.expectNoFailures()
 		Expect(w.serves(20)).To(Equal(map[string]int{"200 v1": 20}))
 		Expect(w.inMaintenance()).To(Equal("off"))
+		Expect(w.apps()).To(Equal([]string{"myapp:STARTED"}), "the responder goes once it serves nothing")
+	})
+
+	It("shares one responder per space when asked", func() {
+		l := w.startLoad()
+		Expect(w.out(maintenance("on", map[string]any{"responder": "space"})).code).To(Equal(0))
+		Expect(w.apps()).To(ContainElement("maintenance-responder:STARTED"))
+		Expect(w.out(maintenance("off", map[string]any{"responder": "space"})).code).To(Equal(0))
+		l.expectNoFailures()
+		Expect(w.apps()).To(Equal([]string{"myapp:STARTED"}))
 	})
 
 	It("answers by content negotiation: HTML for browsers, JSON for API clients, text otherwise, with Retry-After", func() {
