@@ -3,6 +3,7 @@ package bluegreen
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -144,12 +145,22 @@ func (d *deployer) applyManifest(ctx context.Context) error {
 }
 
 func (d *deployer) upload(ctx context.Context) error {
-	pkg, err := d.p.Upload(ctx, d.candidate.GUID, d.plan.Bits)
-	if err != nil {
-		return err
-	}
+	return d.uploadBits(ctx, d.candidate.GUID, d.plan.Bits)
+}
+
+// uploadBits uploads bits as a new package of the app; stageBits stages it.
+func (d *deployer) uploadBits(ctx context.Context, appGUID string, bits func(io.Writer) error) error {
+	pkg, err := d.p.Upload(ctx, appGUID, bits)
 	d.pkg = pkg
-	return nil
+	return err
+}
+
+// stageBits stages the uploaded package within params.staging_timeout; it returns the droplet.
+func (d *deployer) stageBits(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, d.plan.Timeouts.Staging,
+		fmt.Errorf("staging took longer than %s (params.staging_timeout)", d.plan.Timeouts.Staging))
+	defer cancel()
+	return d.p.Stage(ctx, d.pkg)
 }
 
 // uploadDroplet deploys given droplet bits without staging.
@@ -162,10 +173,7 @@ func (d *deployer) uploadDroplet(ctx context.Context) error {
 }
 
 func (d *deployer) stage(ctx context.Context) error {
-	ctx, cancel := context.WithTimeoutCause(ctx, d.plan.Timeouts.Staging,
-		fmt.Errorf("staging took longer than %s (params.staging_timeout)", d.plan.Timeouts.Staging))
-	defer cancel()
-	droplet, err := d.p.Stage(ctx, d.pkg)
+	droplet, err := d.stageBits(ctx)
 	if err != nil {
 		return err
 	}

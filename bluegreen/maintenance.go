@@ -216,10 +216,10 @@ func (d *deployer) pushResponder(ctx context.Context, m MaintenancePlan) error {
 	if err != nil || app == nil {
 		return fmt.Errorf("responder %s missing after applying its manifest: %v", m.Responder, err)
 	}
-	if d.pkg, err = d.p.Upload(ctx, app.GUID, m.Bits); err != nil {
+	if err := d.uploadBits(ctx, app.GUID, m.Bits); err != nil {
 		return err
 	}
-	droplet, err := d.p.Stage(ctx, d.pkg)
+	droplet, err := d.stageBits(ctx)
 	if err != nil {
 		return err
 	}

@@ -120,16 +120,12 @@ func (r *roller) uploadDropletLive(ctx context.Context) error {
 }
 
 func (r *roller) uploadLive(ctx context.Context) error {
-	pkg, err := r.p.Upload(ctx, r.live.GUID, r.plan.Bits)
-	r.pkg = pkg
-	return err
+	return r.uploadBits(ctx, r.live.GUID, r.plan.Bits)
 }
 
+// stageOnly stages without setting the droplet: the deployment does that.
 func (r *roller) stageOnly(ctx context.Context) error {
-	ctx, cancel := context.WithTimeoutCause(ctx, r.plan.Timeouts.Staging,
-		fmt.Errorf("staging took longer than %s (params.staging_timeout)", r.plan.Timeouts.Staging))
-	defer cancel()
-	droplet, err := r.p.Stage(ctx, r.pkg)
+	droplet, err := r.stageBits(ctx)
 	r.res.DropletGUID = droplet
 	return err
 }
