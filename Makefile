@@ -2,19 +2,64 @@
 export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 
-.PHONY: test demo cfsim vet fmt-check
+IMAGE := localhost/cf-bluegreen-resource:dev
+BUILDAH := buildah --storage-driver vfs
+PROCS ?= 4
 
-## test: formatting, vet, then every suite (unit, cfsim, integration)
-test: fmt-check vet
-	$(GO) test -count=1 -timeout 14m ./...
+.PHONY: test unit integration image image-test tools demo cfsim bench vet fmt-check fuzz
+
+## test: the README's test command: formatting, vet, unit suites, fuzzing, then the image is built and
+## the integration suites run inside it, against the binaries it ships
+test: tools fmt-check vet unit fuzz image image-test
+
+## unit: every suite but the integration one (engine, resource, cfsim, image check)
+unit:
+	$(GO) test -count=1 -timeout 10m $$($(GO) list ./... | grep -v '/test/integration$$')
+
+## integration: the integration suites on binaries built here (faster to iterate than image-test)
+integration:
+	$(GO) run github.com/onsi/ginkgo/v2/ginkgo --procs=$(PROCS) --timeout=20m ./test/integration
+
+## image: build the Dockerfile with buildah (no Docker engine, no registry) into build/image.tar
+## (OCI) and build/image-docker.tar (docker load), then check its layout and size
+image: tools
+	ci/scripts/bud.sh $(IMAGE)
+	mkdir -p build && rm -f build/image.tar build/image-docker.tar
+	$(BUILDAH) push --quiet --signature-policy /etc/containers/policy.json $(IMAGE) oci-archive:build/image.tar:dev
+	$(BUILDAH) push --quiet --signature-policy /etc/containers/policy.json $(IMAGE) docker-archive:build/image-docker.tar:cf-bluegreen-resource:dev
+	$(GO) run ./test/imagecheck build/image.tar
+
+## image-test: run the integration suites inside the image (buildah run --isolation chroot)
+image-test: tools
+	PROCS=$(PROCS) ci/scripts/image-test.sh
+
+## tools: install buildah and a static busybox if missing (apt-get, as root)
+tools:
+	ci/scripts/install-tools.sh
 
 ## demo: start a simulated foundation and show a naive cutover dropping requests
 demo:
 	$(GO) run ./test/demo
 
+## bench: downtime, deploy time, verification lag and memory of out's strategies next to the
+## peers' algorithms, on cfsim; writes test/bench/results/latest.md (quick: make bench ARGS=--quick)
+bench:
+	$(GO) run ./test/bench $(ARGS)
+
 ## cfsim: run the simulated foundation until Ctrl-C (flags: make cfsim ARGS="--route-lag 200ms-2s")
 cfsim:
 	$(GO) run ./test/cfsim/cmd/cfsim --info-file cfsim-info.json $(ARGS)
+
+## fuzz: every fuzz target (found in the *_test.go files) for FUZZTIME each; a finding is
+## written to the package's testdata/fuzz and fails the target (longer: make fuzz FUZZTIME=10m)
+FUZZTIME ?= 15s
+fuzz:
+	@set -e; for file in $$(grep -rl --include='*_test.go' '^func Fuzz' .); do \
+		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+			echo "fuzz: $$(dirname $$file) $$target for $(FUZZTIME)"; \
+			$(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$(dirname $$file); \
+		done; \
+	done
 
 vet:
 	$(GO) vet ./...

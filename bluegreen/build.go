@@ -145,7 +145,7 @@ func (d *deployer) applyManifest(ctx context.Context) error {
 }
 
 func (d *deployer) upload(ctx context.Context) error {
-	return d.uploadBits(ctx, d.candidate.GUID, d.plan.Bits)
+	return d.uploadApp(ctx, d.candidate.GUID)
 }
 
 // uploadBits uploads bits as a new package of the app; stageBits stages it.

@@ -20,6 +20,19 @@ type fakeProber struct {
 	failPresent, failAbsent map[[2]string]error
 	// checkErr answers RunCheck by route URL ("" = every route); nil: the check passes
 	checkErr map[string]error
+	// processServes answers for X-CF-Process-Instance backends (the fake deployer sets it): the
+	// app the process belongs to, and whether it is one of the app's current web processes.
+	processServes func(processGUID string) (appGUID string, serving bool)
+	// holdChecks makes RunCheck run until its context ends, as a check with many successes to
+	// collect does.
+	holdChecks bool
+}
+
+// HoldChecks makes every check run until its context ends.
+func (pr *fakeProber) HoldChecks() {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	pr.holdChecks = true
 }
 
 func newFakeProber(p *fakePlatform) *fakeProber {
@@ -85,20 +98,32 @@ func (pr *fakeProber) log(method string, r probe.Route, appGUID string, err erro
 	pr.p.calls = append(pr.p.calls, Call{Method: method, Args: []string{r.Host + r.Path, appGUID}, Err: err})
 }
 
+// backend resolves a process backend to its app; serving is false when the process is not one
+// of the app's current web processes.
+func (pr *fakeProber) backend(b probe.Backend) (appGUID, id string, serving bool) {
+	if b.ProcessGUID == "" || pr.processServes == nil {
+		return b.AppGUID, b.AppGUID, true
+	}
+	appGUID, serving = pr.processServes(b.ProcessGUID)
+	return appGUID, b.ProcessGUID, serving
+}
+
 func (pr *fakeProber) AwaitPresent(ctx context.Context, r probe.Route, b probe.Backend) (probe.Result, error) {
-	name, mapped, started, running := pr.state(r, b.AppGUID)
+	appGUID, id, serving := pr.backend(b)
+	name, mapped, started, running := pr.state(r, appGUID)
+	mapped = mapped && serving
 	err := pr.injected(pr.failPresent, name, r.Host+r.Path)
 	switch {
 	case err != nil:
 	case ctx.Err() != nil:
 		err = context.Cause(ctx)
-	case b.AppGUID == "" || b.Instances < 1:
+	case appGUID == "" || b.Instances < 1:
 		err = fmt.Errorf("fake prober: backend %+v cannot be verified", b)
 	case !mapped || !started || running < b.Instances:
 		err = fmt.Errorf("not confirmed: %s (%s) on %s: mapped %t, started %t, %d of %d instances running",
-			name, b.AppGUID, r, mapped, started, running, b.Instances)
+			name, id, r, mapped, started, running, b.Instances)
 	}
-	pr.log("AwaitPresent", r, b.AppGUID, err)
+	pr.log("AwaitPresent", r, id, err)
 	if err != nil {
 		return probe.Result{}, err
 	}
@@ -106,18 +131,20 @@ func (pr *fakeProber) AwaitPresent(ctx context.Context, r probe.Route, b probe.B
 }
 
 func (pr *fakeProber) AwaitAbsent(ctx context.Context, r probe.Route, b probe.Backend) (probe.Result, error) {
-	name, mapped, _, _ := pr.state(r, b.AppGUID)
+	appGUID, id, serving := pr.backend(b)
+	name, mapped, _, _ := pr.state(r, appGUID)
+	mapped = mapped && serving
 	err := pr.injected(pr.failAbsent, name, r.Host+r.Path)
 	switch {
 	case err != nil:
 	case ctx.Err() != nil:
 		err = context.Cause(ctx)
-	case b.AppGUID == "" || b.Instances < 1:
+	case id == "" || b.Instances < 1:
 		err = fmt.Errorf("fake prober: backend %+v cannot be verified", b)
 	case mapped:
-		err = fmt.Errorf("not confirmed gone: %s (%s) is still mapped to %s", name, b.AppGUID, r)
+		err = fmt.Errorf("not confirmed gone: %s (%s) is still mapped to %s", name, id, r)
 	}
-	pr.log("AwaitAbsent", r, b.AppGUID, err)
+	pr.log("AwaitAbsent", r, id, err)
 	if err != nil {
 		return probe.Result{}, err
 	}
@@ -131,7 +158,11 @@ func (pr *fakeProber) RunCheck(ctx context.Context, r probe.Route, c probe.Check
 	if !ok {
 		err = pr.checkErr[""]
 	}
+	hold := pr.holdChecks
 	pr.mu.Unlock()
+	if hold {
+		<-ctx.Done()
+	}
 	if err == nil && ctx.Err() != nil {
 		err = context.Cause(ctx)
 	}

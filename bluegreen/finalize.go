@@ -2,6 +2,7 @@ package bluegreen
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 
@@ -11,16 +12,40 @@ import (
 // finalize: the old app stops and becomes APP-previous (or goes, with keep_previous 0), older
 // previous versions shift down and the oldest beyond keep_previous are deleted, the candidate
 // becomes APP, and the temporary route goes. Traffic no longer depends on any of it.
+//
+// An abort does not interrupt it: the candidate already serves every route alone, so finishing
+// (a few quick requests) leaves one clean state, where switching back would soon map a stopped
+// app. A SIGKILL meanwhile leaves it to the next run's healing.
 func (d *deployer) finalize(ctx context.Context) error {
+	ctx, cancel := uninterrupted(ctx)
+	defer cancel()
 	d.setStep(ctx, "finalize")
 	// From here the candidate keeps serving whatever fails, and the lease stops being renewed
 	// before the candidate is renamed (a renewal would rename it back).
 	d.finalizing = true
+	cand := d.candidate
+	d.log.Note("finalizing: %s serves every route alone", cand.Name)
 	d.stopLease()
 	if err := d.retireLive(ctx); err != nil {
 		return err
 	}
-	return d.promote(ctx, d.candidate)
+	if err := d.promote(ctx, cand); err != nil {
+		return err
+	}
+	d.left = fmt.Sprintf("%s already served every route alone, so finalize was finished: it is %s (%s) now%s",
+		cand.Name, d.plan.App, cand.GUID, d.retired())
+	return nil
+}
+
+// retired says what became of the old app, for an abort's report.
+func (d *deployer) retired() string {
+	switch {
+	case d.live == nil:
+		return ""
+	case d.plan.KeepPrevious == 0:
+		return ", the old version deleted"
+	}
+	return ", the old version stopped as " + previousName(d.plan.App, 0)
 }
 
 func (d *deployer) retireLive(ctx context.Context) error {

@@ -61,6 +61,9 @@ func (d *deployer) contend(ctx context.Context, deadline time.Time) error {
 	}
 	if expired(other) {
 		d.log.Note("found %s left by an interrupted deploy (%s); healing", other.Name, other.Annotations[annDeployID])
+		// Healing brings the space back to one serving version: an abort lets it finish.
+		ctx, cancel := uninterrupted(ctx)
+		defer cancel()
 		return d.heal(ctx, other)
 	}
 	if time.Now().After(deadline) {
@@ -147,10 +150,7 @@ func (d *deployer) heal(ctx context.Context, cand *cf.App) error {
 // there (or mapping it back when the interrupted cutover had already unmapped it).
 func (d *deployer) giveBack(ctx context.Context, r cf.Route, appGUID string) error {
 	if r.Host != d.plan.temporaryHost() && d.live != nil {
-		if err := d.p.Map(ctx, r.GUID, d.live.GUID); err != nil {
-			return err
-		}
-		if _, err := d.awaitPresent(ctx, r, d.live.GUID, d.liveSize.Instances); err != nil {
+		if err := d.reclaim(ctx, r); err != nil {
 			return err
 		}
 	}
@@ -162,5 +162,26 @@ func (d *deployer) giveBack(ctx context.Context, r cf.Route, appGUID string) err
 		instances = p.Instances
 	}
 	_, err := d.awaitAbsent(ctx, r, appGUID, instances)
+	return err
+}
+
+// reclaim maps the live app back to the route and proves it serves there. When the live app had
+// been unmapped, its removal may still be on its way to a router (each applies removals after
+// its own lag, and one can overtake a later registration): the live app would pass the proof
+// there, still registered, and be removed right after. So it is proven gone first.
+func (d *deployer) reclaim(ctx context.Context, r cf.Route) error {
+	current, err := d.p.Route(ctx, r.GUID)
+	if err != nil {
+		return err
+	}
+	if _, mapped := current.Dests[d.live.GUID]; !mapped {
+		if _, err := d.awaitAbsent(ctx, r, d.live.GUID, d.liveSize.Instances); err != nil {
+			return err
+		}
+	}
+	if err := d.p.Map(ctx, r.GUID, d.live.GUID); err != nil {
+		return err
+	}
+	_, err = d.awaitPresent(ctx, r, d.live.GUID, d.liveSize.Instances)
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/cf"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
 )
 
@@ -24,6 +25,7 @@ type Plan struct {
 	InstancesHint   *int // the manifest's instances and memory, for the quota check
 	MemoryHint      *int
 	Bits            func(io.Writer) error
+	Files           *cf.AppFiles      // Bits as a folder: uploaded through resource matching (upload.go)
 	Droplet         *DropletBits      // deploy these droplet bits instead of staging Bits
 	Env             map[string]string // params.environment_variables: win over everything
 	InheritEnv      bool

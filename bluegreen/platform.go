@@ -22,6 +22,7 @@ type Platform interface {
 	EnvVars(ctx context.Context, guid string) (map[string]string, error)
 	ApplyManifest(ctx context.Context, spaceGUID string, yaml []byte) error
 	Upload(ctx context.Context, appGUID string, write func(io.Writer) error) (string, error)
+	UploadFiles(ctx context.Context, appGUID string, files cf.AppFiles) (string, cf.UploadStats, error)
 	Stage(ctx context.Context, pkgGUID string) (string, error)
 	UploadDroplet(ctx context.Context, appGUID string, processTypes map[string]string, write func(io.Writer) error) (string, error)
 	SetDroplet(ctx context.Context, appGUID, dropletGUID string) error

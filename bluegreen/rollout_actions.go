@@ -6,7 +6,10 @@ import (
 )
 
 // cancelActive cancels the app's ACTIVE deployment and proves the old version serves alone.
+// Cancelling brings the app back to one version: an abort lets it finish.
 func (r *roller) cancelActive(ctx context.Context) error {
+	ctx, cancel := uninterrupted(ctx)
+	defer cancel()
 	if r.live == nil {
 		return fmt.Errorf("app %s does not exist: there is no deployment to cancel", r.plan.App)
 	}
@@ -23,9 +26,11 @@ func (r *roller) cancelActive(ctx context.Context) error {
 	if r.liveRoutes, err = r.p.AppRoutes(ctx, r.live.GUID); err != nil {
 		return err
 	}
-	if err := r.log.Step("cancel deployment "+active.GUID, func() error { return r.cancelAndVerify(ctx) }); err != nil {
+	r.step = "cancel deployment " + active.GUID
+	if err := r.log.Step(r.step, func() error { return r.cancelAndVerify(ctx) }); err != nil {
 		return err
 	}
+	r.left = fmt.Sprintf("deployment %s was cancelled (%s) anyway, and the old version proven to serve alone", active.GUID, r.dep.Reason)
 	return r.finish(ctx)
 }
 
@@ -40,6 +45,7 @@ func (r *roller) firstPush(ctx context.Context) error {
 		r.res.Status = "STARTED"
 		return r.finish(ctx)
 	}
+	r.left = fmt.Sprintf("%s was not running before this first push, and is not now", r.plan.App)
 	cleanup := r.log.Step("stop the failed app", func() error {
 		if !existed && r.live != nil {
 			return r.p.DeleteApp(context.WithoutCancel(ctx), r.live.GUID)
@@ -50,6 +56,7 @@ func (r *roller) firstPush(ctx context.Context) error {
 		return nil
 	})
 	if cleanup != nil {
+		r.left = fmt.Sprintf("stopping %s, which was not running before, failed (%v)", r.plan.App, cleanup)
 		return fmt.Errorf("%w (and cleaning up failed: %v)", err, cleanup)
 	}
 	return err
@@ -59,12 +66,7 @@ func (r *roller) pushAndStart(ctx context.Context) error {
 	steps := append([]step{{"apply manifest", r.applyFirst}}, r.bitsSteps()...)
 	steps = append(steps, step{"start", r.startLive},
 		step{"verify routes", func(ctx context.Context) error { return r.proveServes(ctx, r.live) }})
-	for _, s := range steps {
-		if err := r.log.Step(s.name, func() error { return s.f(ctx) }); err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
-		}
-	}
-	return nil
+	return r.runSteps(ctx, steps)
 }
 
 // applyFirst creates (or updates) the app from the manifest with its routes, or APP.DOMAIN.

@@ -120,7 +120,7 @@ func (r *roller) uploadDropletLive(ctx context.Context) error {
 }
 
 func (r *roller) uploadLive(ctx context.Context) error {
-	return r.uploadBits(ctx, r.live.GUID, r.plan.Bits)
+	return r.uploadApp(ctx, r.live.GUID)
 }
 
 // stageOnly stages without setting the droplet: the deployment does that.

@@ -26,13 +26,14 @@ func Check(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	if err := req.Source.validateForReading(); err != nil {
 		return err
 	}
+	warnInsecure(stderr, req.Source)
 	client, err := connect(ctx, req.Source)
 	if err != nil {
-		return nameField(err)
+		return scrub(nameField(err), req.Source.Secrets(), nil)
 	}
 	releases, err := bluegreen.Releases(ctx, client, req.Source.Organization, req.Source.Space, req.Source.AppName)
 	if err != nil {
-		return nameField(err)
+		return scrub(nameField(err), req.Source.Secrets(), nil)
 	}
 	return json.NewEncoder(stdout).Encode(since(versionsOf(releases), req.Version))
 }

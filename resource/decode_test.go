@@ -71,6 +71,23 @@ var _ = Describe("paths from params", func() {
 		_, err = inputPath("params.manifest", dir, "link.yml")
 		Expect(err).To(MatchError(ContainSubstring("points outside the inputs folder")))
 	})
+
+	It("refuses a path through a linked folder that leads out", func() {
+		Expect(os.Symlink("/etc", filepath.Join(dir, "etc"))).To(Succeed())
+		_, err := inputPath("params.vars_files[0]", dir, "etc/hostname")
+		Expect(err).To(MatchError(ContainSubstring("points outside the inputs folder")))
+	})
+
+	It("holds the manifest's own app path to the same rule", func() {
+		Expect(os.MkdirAll(filepath.Join(dir, "ci"), 0o755)).To(Succeed())
+		for _, path := range []string{"../..", "/etc"} {
+			Expect(os.WriteFile(filepath.Join(dir, "ci", "manifest.yml"), []byte("applications:\n- name: a\n  path: "+path+"\n"), 0o644)).To(Succeed())
+			app, err := loadManifest(OutParams{Manifest: "ci/manifest.yml"}, dir)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = appSource(OutParams{}, dir, app)
+			Expect(err).To(MatchError(MatchRegexp(`^params.manifest: path "(\.\./)*(\.\.|etc)" leaves the inputs folder$`)), path)
+		}
+	})
 })
 
 var _ = Describe("the redactor", func() {

@@ -42,6 +42,12 @@ func In(ctx context.Context, stdin io.Reader, dir string, stdout, stderr io.Writ
 	if req.Version == nil || req.Version.AppGUID == "" || req.Version.RevisionGUID == "" {
 		return fmt.Errorf("%w: app_guid and revision_guid", errNoVersion)
 	}
+	warnInsecure(stderr, req.Source)
+	return scrub(get(ctx, req, dir, stdout, stderr), req.Source.Secrets(), nil)
+}
+
+// get reads the release and writes it out.
+func get(ctx context.Context, req InRequest, dir string, stdout, stderr io.Writer) error {
 	client, err := connect(ctx, req.Source)
 	if err != nil {
 		return nameField(err)

@@ -2,6 +2,7 @@ package resource
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,13 +58,13 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 	}
 	plan, secrets, err := buildPlan(req, dir, env)
 	if err != nil {
-		return err
+		return scrub(err, req.Source.Secrets(), secretValues(req.Params, dir, nil))
 	}
 	var mplan *bluegreen.MaintenancePlan
 	if req.Params.Maintenance != nil {
 		m, err := maintenancePlan(req.Params, plan.App, dir)
 		if err != nil {
-			return err
+			return scrub(err, req.Source.Secrets(), secrets)
 		}
 		mplan = &m
 	}
@@ -86,10 +87,18 @@ func nameField(err error) error {
 		return fmt.Errorf("source.organization: %w", err)
 	case errors.Is(err, cf.ErrNoSpace):
 		return fmt.Errorf("source.space: %w", err)
+	case untrusted(err):
+		return fmt.Errorf("source.ca_cert: the API's TLS certificate is not trusted: give its CA in source.ca_cert: %w", err)
 	case errors.Is(err, cf.ErrLogin):
 		return fmt.Errorf("source: check api and the credentials: %w", err)
 	}
 	return err
+}
+
+// untrusted reports a TLS certificate that no trusted CA signed.
+func untrusted(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	return errors.As(err, &unknown)
 }
 
 func revisionOrDroplet(res bluegreen.Result) string {
@@ -103,11 +112,14 @@ func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, m *bluegre
 	client, err := cf.Connect(ctx, cf.Config{API: req.Source.API, Username: req.Source.Username,
 		Password: req.Source.Password, ClientID: req.Source.ClientID, ClientSecret: req.Source.ClientSecret,
 		SkipCertCheck: req.Source.SkipCertCheck, CACert: req.Source.CACert, UserAgent: "cf-bluegreen-resource"})
+	if err != nil && ctx.Err() != nil { // aborted (SIGTERM): say so rather than how the login was cut short
+		return bluegreen.Result{}, fmt.Errorf("%w (%v) while logging in: nothing was changed", bluegreen.ErrAborted, context.Cause(ctx))
+	}
 	if err != nil {
 		return bluegreen.Result{}, err
 	}
 	if req.Source.SkipCertCheck {
-		timeline.Fail("warning: skip_cert_check is set: TLS certificates are not verified")
+		timeline.Fail(insecureWarning)
 	}
 	httpClient, err := cf.HTTPClient(req.Source.SkipCertCheck, req.Source.CACert)
 	if err != nil {

@@ -23,7 +23,7 @@ func buildPlan(req OutRequest, dir string, env Env) (bluegreen.Plan, []string, e
 	plan := basePlan(req, env)
 	if p.Manifest == "" { // an action or a maintenance switch on an existing app
 		plan.App = p.AppName
-		return plan, secretValues(p, nil), nil
+		return plan, secretValues(p, dir, nil), nil
 	}
 	app, err := loadManifest(p, dir)
 	if err != nil {
@@ -32,11 +32,11 @@ func buildPlan(req OutRequest, dir string, env Env) (bluegreen.Plan, []string, e
 	plan.App, plan.Manifest, plan.ManifestRoutes, plan.NoRoute = app.Name, app, app.Routes, app.NoRoute
 	plan.ManifestEnv, plan.InstancesHint, plan.MemoryHint = app.Env, app.Instances, app.MemoryMB
 	if p.Maintenance != nil {
-		return plan, secretValues(p, app), nil
+		return plan, secretValues(p, dir, app), nil
 	}
 	if p.Droplet != "" {
 		plan.Droplet, err = dropletBits(dir, p.Droplet)
-		return plan, secretValues(p, app), err
+		return plan, secretValues(p, dir, app), err
 	}
 	if p.Action == "" {
 		src, err := appSource(p, dir, app)
@@ -44,8 +44,9 @@ func buildPlan(req OutRequest, dir string, env Env) (bluegreen.Plan, []string, e
 			return plan, nil, err
 		}
 		plan.Bits = func(w io.Writer) error { return manifest.WriteZip(w, src) }
+		plan.Files = appFiles(src)
 	}
-	return plan, secretValues(p, app), nil
+	return plan, secretValues(p, dir, app), nil
 }
 
 // basePlan turns the params that need no files into the plan.
@@ -103,7 +104,13 @@ func appSource(p OutParams, dir string, app *manifest.App) (manifest.Source, err
 			return manifest.Source{}, err
 		}
 	}
-	src, err := manifest.ResolveSource(app.SourcePath(override))
+	path := app.SourcePath(override)
+	// The manifest's own path comes from the inputs too, and stays in them like a param's.
+	if override == "" && !within(mustAbs(dir), mustAbs(path)) {
+		rel, _ := filepath.Rel(dir, path)
+		return manifest.Source{}, fmt.Errorf("params.manifest: path %q leaves the inputs folder", rel)
+	}
+	src, err := manifest.ResolveSource(path)
 	if err != nil {
 		field := "params.path"
 		if p.Path == "" {
@@ -148,14 +155,17 @@ func buildInfo(env Env) map[string]string {
 	return out
 }
 
-// secretValues are the vars and env values: they may hold credentials.
-func secretValues(p OutParams, app *manifest.App) []string {
-	var out []string
-	for _, v := range p.Vars {
-		if s, ok := v.(string); ok {
-			out = append(out, s)
+// secretValues are the vars (nested values and the vars files' too) and the env values:
+// any of them may hold a credential.
+func secretValues(p OutParams, dir string, app *manifest.App) []string {
+	var files []string
+	for _, f := range p.VarsFiles {
+		if vf, err := inputPath("params.vars_files", dir, f); err == nil {
+			files = append(files, vf)
 		}
 	}
+	// A vars file that cannot be read has failed the manifest already; what was read counts.
+	out, _ := manifest.Values(p.Vars, files)
 	for _, v := range p.EnvironmentVariables {
 		out = append(out, v)
 	}

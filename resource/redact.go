@@ -1,6 +1,8 @@
 package resource
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"sort"
 	"strconv"
@@ -61,4 +63,25 @@ func plain(s string) bool {
 	}
 	_, err := strconv.ParseFloat(s, 64)
 	return err == nil
+}
+
+// scrub hides secrets in an error about to be printed; an error without any is kept as is.
+func scrub(err error, credentials, values []string) error {
+	if err == nil {
+		return nil
+	}
+	if clean := newRedactor(io.Discard, credentials, values).clean(err.Error()); clean != err.Error() {
+		return errors.New(clean)
+	}
+	return err
+}
+
+// insecureWarning is printed by every command that talks to the foundation without checking
+// its certificates, so nobody runs that way unawares.
+const insecureWarning = "warning: skip_cert_check is set: TLS certificates are not verified"
+
+func warnInsecure(w io.Writer, s Source) {
+	if s.SkipCertCheck {
+		fmt.Fprintln(w, insecureWarning)
+	}
 }

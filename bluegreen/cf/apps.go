@@ -131,18 +131,42 @@ func (c *Client) AppsWithLabel(ctx context.Context, spaceGUID, key, value string
 	return out, nil
 }
 
-// CreateApp creates a stopped app with metadata; ErrNameTaken when the name is in use.
+// CreateApp creates a stopped app with metadata; ErrNameTaken when the name is in use. When
+// CC's answer is lost, the app of that name carrying exactly these annotations is this call's
+// (the lease's deploy id and expiry make them unique), so it is never created twice.
 func (c *Client) CreateApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*App, error) {
 	req := resource.NewAppCreate(name, spaceGUID)
 	req.Metadata = metadataOf(labels, annotations)
-	a, err := c.cf.Applications.Create(ctx, req)
+	find := func() (*App, bool, error) {
+		a, err := c.AppByName(ctx, spaceGUID, name)
+		if err != nil || a == nil {
+			return nil, false, err
+		}
+		return a, hasAnnotations(a, annotations), nil
+	}
+	a, err := create(ctx, c.retry, fmt.Sprintf("create app %q", name), func() (*App, error) {
+		a, err := c.cf.Applications.Create(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		return toApp(a), nil
+	}, find)
 	if isUniqueness(err) {
+		if mine, ok, ferr := find(); ferr == nil && ok {
+			return mine, nil // a try whose answer was lost made it
+		}
 		return nil, ErrNameTaken
 	}
-	if err != nil {
-		return nil, fmt.Errorf("create app %q: %w", name, err)
+	return a, err
+}
+
+func hasAnnotations(a *App, want map[string]string) bool {
+	for k, v := range want {
+		if a.Annotations[k] != v {
+			return false
+		}
 	}
-	return toApp(a), nil
+	return true
 }
 
 func metadataOf(labels, annotations map[string]string) *resource.Metadata {

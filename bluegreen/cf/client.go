@@ -1,6 +1,8 @@
 // Package cf is the one place that talks to the Cloud Controller: a narrow port, over
 // go-cfclient, with exactly the operations the deploy engine needs. Every call takes a
-// context; waits poll with their own interval until the context ends.
+// context; waits poll with their own interval until their deadline or the context's.
+// Transient failures are retried where that is safe, and creates are reconciled with what
+// the Cloud Controller holds (retry.go, transport.go).
 package cf
 
 import (
@@ -24,13 +26,19 @@ type Config struct {
 	SkipCertCheck          bool
 	CACert                 string // PEM, trusted in addition to the system pool
 	UserAgent              string
+	Retry                  RetryPolicy   // zero: the defaults
+	WaitTimeout            time.Duration // longest wait for a CC job or a package's processing (default 10m)
 }
 
 // Client is the Cloud Controller port.
 type Client struct {
-	cf   *client.Client
-	poll time.Duration
+	cf          *client.Client
+	poll        time.Duration
+	retry       RetryPolicy
+	waitTimeout time.Duration
 }
+
+const defaultWaitTimeout = 10 * time.Minute
 
 // ErrNameTaken is returned when an app name is already used in the space.
 var ErrNameTaken = errors.New("app name taken")
@@ -44,6 +52,9 @@ func Connect(ctx context.Context, c Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	retry := c.Retry.withDefaults()
+	// Under go-cfclient's OAuth transport: API, discovery and token requests all pass here.
+	httpClient.Transport = &retryTransport{base: httpClient.Transport, policy: retry}
 	opts := []config.Option{config.HttpClient(httpClient), config.RequestTimeout(10 * time.Minute)}
 	if c.UserAgent != "" {
 		opts = append(opts, config.UserAgent(c.UserAgent))
@@ -64,7 +75,11 @@ func Connect(ctx context.Context, c Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("log in to %s: %w", c.API, err)
 	}
-	return &Client{cf: cf, poll: 250 * time.Millisecond}, nil
+	wait := c.WaitTimeout
+	if wait <= 0 {
+		wait = defaultWaitTimeout
+	}
+	return &Client{cf: cf, poll: 250 * time.Millisecond, retry: retry, waitTimeout: wait}, nil
 }
 
 // HTTPClient builds the transport for the API and the route probes: the system CAs plus
@@ -98,11 +113,18 @@ func (c *Client) wait(ctx context.Context, what string, check func() (bool, erro
 	}
 }
 
+// bounded gives a wait its own deadline (the client's wait timeout) within ctx's.
+func (c *Client) bounded(ctx context.Context, what string) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, c.waitTimeout, fmt.Errorf("%s: no result after %s", what, c.waitTimeout))
+}
+
 // waitJob polls an asynchronous CC job until COMPLETE; FAILED is an error with CC's reasons.
 func (c *Client) waitJob(ctx context.Context, what, jobGUID string) error {
 	if jobGUID == "" {
 		return nil
 	}
+	ctx, cancel := c.bounded(ctx, what)
+	defer cancel()
 	return c.wait(ctx, what, func() (bool, error) {
 		j, err := c.cf.Jobs.Get(ctx, jobGUID)
 		if err != nil {

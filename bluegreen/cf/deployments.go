@@ -73,11 +73,34 @@ func (c *Client) CreateDeployment(ctx context.Context, r DeploymentRequest) (Dep
 		}
 	}
 	req.Options = opts
-	d, err := c.cf.Deployments.Create(ctx, req)
+	// A second deployment would supersede the first, so a lost answer is reconciled: the
+	// deployment that was not there before this call is the one it made.
+	before, err := c.Deployments(ctx, r.AppGUID)
 	if err != nil {
-		return Deployment{}, fmt.Errorf("create the deployment: %w", err)
+		return Deployment{}, err
 	}
-	return toDeployment(d), nil
+	known := map[string]bool{}
+	for _, d := range before {
+		known[d.GUID] = true
+	}
+	return create(ctx, c.retry, "create the deployment", func() (Deployment, error) {
+		d, err := c.cf.Deployments.Create(ctx, req)
+		if err != nil {
+			return Deployment{}, err
+		}
+		return toDeployment(d), nil
+	}, func() (Deployment, bool, error) {
+		now, err := c.Deployments(ctx, r.AppGUID)
+		if err != nil {
+			return Deployment{}, false, err
+		}
+		for i := len(now) - 1; i >= 0; i-- {
+			if !known[now[i].GUID] {
+				return now[i], true, nil
+			}
+		}
+		return Deployment{}, false, nil
+	})
 }
 
 // Deployment reads a deployment.
@@ -105,20 +128,30 @@ func (c *Client) ActiveDeployment(ctx context.Context, appGUID string) (*Deploym
 	return &d, nil
 }
 
-// CancelDeployment asks CC to revert the deployment; the updater finishes it later.
+// CancelDeployment asks CC to revert the deployment; the updater finishes it later. CC
+// refuses to cancel twice, so a failure is followed by a look at the deployment.
 func (c *Client) CancelDeployment(ctx context.Context, guid string) error {
-	if err := c.cf.Deployments.Cancel(ctx, guid); err != nil {
-		return fmt.Errorf("cancel deployment %s: %w", guid, err)
-	}
-	return nil
+	return act(ctx, c.retry, "cancel deployment "+guid,
+		func() error { return c.cf.Deployments.Cancel(ctx, guid) },
+		func() (bool, error) {
+			d, err := c.Deployment(ctx, guid)
+			return d.Reason == "CANCELING" || d.Reason == "CANCELED", err
+		})
 }
 
-// ContinueDeployment moves a paused canary to its next step.
+// ContinueDeployment moves a paused canary to its next step. Continuing twice would skip a
+// step, so a failure is followed by a look: the deployment left the pause it was in.
 func (c *Client) ContinueDeployment(ctx context.Context, guid string) error {
-	if err := c.cf.Deployments.Continue(ctx, guid); err != nil {
-		return fmt.Errorf("continue deployment %s: %w", guid, err)
+	paused, err := c.Deployment(ctx, guid)
+	if err != nil {
+		return err
 	}
-	return nil
+	return act(ctx, c.retry, "continue deployment "+guid,
+		func() error { return c.cf.Deployments.Continue(ctx, guid) },
+		func() (bool, error) {
+			d, err := c.Deployment(ctx, guid)
+			return d.Reason != "PAUSED" || d.CanaryStep != paused.CanaryStep, err
+		})
 }
 
 // ProcessInstances reads one process's instance states (by process guid).

@@ -6,6 +6,7 @@ import (
 	"io"
 	"path"
 
+	"github.com/cloudfoundry/go-cfclient/v3/client"
 	"github.com/cloudfoundry/go-cfclient/v3/resource"
 )
 
@@ -40,30 +41,66 @@ func (c *Client) DownloadDroplet(ctx context.Context, guid string, w io.Writer) 
 }
 
 // UploadDroplet creates a droplet for the app from droplet bits (a .tgz from another
-// foundation's download), without staging, and waits until it is STAGED.
+// foundation's download), without staging, and waits until it is STAGED. As with packages,
+// a droplet whose creation answer was lost is found again, and bits are not sent twice.
 func (c *Client) UploadDroplet(ctx context.Context, appGUID string, processTypes map[string]string, write func(io.Writer) error) (string, error) {
-	d, err := c.cf.Droplets.Create(ctx, &resource.DropletCreate{
-		Relationships: resource.AppRelationship{App: resource.ToOneRelationship{Data: &resource.Relationship{GUID: appGUID}}},
-		ProcessTypes:  processTypes,
-	})
+	d, err := create(ctx, c.retry, "create droplet", func() (*resource.Droplet, error) {
+		return c.cf.Droplets.Create(ctx, &resource.DropletCreate{
+			Relationships: resource.AppRelationship{App: resource.ToOneRelationship{Data: &resource.Relationship{GUID: appGUID}}},
+			ProcessTypes:  processTypes,
+		})
+	}, func() (*resource.Droplet, bool, error) { return c.emptyDroplet(ctx, appGUID) })
 	if err != nil {
-		return "", fmt.Errorf("create droplet: %w", err)
+		return "", err
 	}
-	location, err := c.streamUpload(ctx, "/v3/droplets/"+d.GUID+"/upload", write)
+	location := ""
+	err = act(ctx, c.retry, "upload droplet", func() error {
+		var err error
+		location, err = c.streamUpload(ctx, "/v3/droplets/"+d.GUID+"/upload", write)
+		return err
+	}, func() (bool, error) {
+		got, err := c.Droplet(ctx, d.GUID)
+		return got.State != "AWAITING_UPLOAD", err
+	})
 	if err != nil {
 		return "", err
 	}
 	if err := c.waitJob(ctx, "upload droplet", path.Base(location)); err != nil {
 		return "", err
 	}
-	got, err := c.Droplet(ctx, d.GUID)
+	// The job's answer may have been lost with the upload's: the droplet's state decides.
+	wctx, cancel := c.bounded(ctx, "wait for the droplet")
+	defer cancel()
+	err = c.wait(wctx, "wait for the droplet", func() (bool, error) {
+		got, err := c.Droplet(wctx, d.GUID)
+		switch {
+		case err != nil:
+			return false, err
+		case got.State == "STAGED":
+			return true, nil
+		case got.State != "PROCESSING_UPLOAD" && got.State != "AWAITING_UPLOAD":
+			return false, fmt.Errorf("uploaded droplet %s is %s, not STAGED", d.GUID, got.State)
+		}
+		return false, nil
+	})
 	if err != nil {
 		return "", err
 	}
-	if got.State != "STAGED" {
-		return "", fmt.Errorf("uploaded droplet %s is %s, not STAGED", d.GUID, got.State)
-	}
 	return d.GUID, nil
+}
+
+// emptyDroplet finds the app's newest droplet still awaiting its bits.
+func (c *Client) emptyDroplet(ctx context.Context, appGUID string) (*resource.Droplet, bool, error) {
+	ds, err := c.cf.Droplets.ListForAppAll(ctx, appGUID, client.NewDropletAppListOptions())
+	if err != nil {
+		return nil, false, fmt.Errorf("list droplets: %w", err)
+	}
+	for i := len(ds) - 1; i >= 0; i-- {
+		if ds[i].State == "AWAITING_UPLOAD" {
+			return ds[i], true, nil
+		}
+	}
+	return nil, false, nil
 }
 
 // AppManifest is CC's generated manifest of the app (YAML).

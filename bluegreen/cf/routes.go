@@ -83,30 +83,47 @@ func (c *Client) Domains(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-// EnsureRoute finds host/path on the domain, or creates it in the space.
+// EnsureRoute finds host/path on the domain, or creates it in the space. A create whose
+// answer was lost, or that lost a race, is followed by another look-up, never a second route.
 func (c *Client) EnsureRoute(ctx context.Context, spaceGUID, domainGUID, host, path string) (Route, error) {
-	opts := client.NewRouteListOptions()
-	opts.Hosts.EqualTo(host)
-	opts.DomainGUIDs.EqualTo(domainGUID)
-	routes, err := c.cf.Routes.ListAll(ctx, opts)
-	if err != nil {
-		return Route{}, fmt.Errorf("look up route %s: %w", host, err)
-	}
-	for _, r := range routes {
-		if r.Path == path {
-			return toRoute(r), nil
+	find := func() (Route, bool, error) {
+		opts := client.NewRouteListOptions()
+		opts.Hosts.EqualTo(host)
+		opts.DomainGUIDs.EqualTo(domainGUID)
+		routes, err := c.cf.Routes.ListAll(ctx, opts)
+		if err != nil {
+			return Route{}, false, fmt.Errorf("look up route %s: %w", host, err)
 		}
+		for _, r := range routes {
+			if r.Path == path {
+				return toRoute(r), true, nil
+			}
+		}
+		return Route{}, false, nil
+	}
+	if r, ok, err := find(); err != nil || ok {
+		return r, err
 	}
 	req := resource.NewRouteCreate(domainGUID, spaceGUID)
 	req.Host = &host
 	if path != "" {
 		req.Path = &path
 	}
-	r, err := c.cf.Routes.Create(ctx, req)
+	r, err := create(ctx, c.retry, "create route "+host, func() (Route, error) {
+		r, err := c.cf.Routes.Create(ctx, req)
+		if err != nil {
+			return Route{}, err
+		}
+		return toRoute(r), nil
+	}, find)
 	if err != nil {
-		return Route{}, fmt.Errorf("create route %s: %w", host, err)
+		// CC refuses a route that exists (its wording varies): made meanwhile, by a try whose
+		// answer was lost or by another deploy, it is the route we want.
+		if got, ok, ferr := find(); ferr == nil && ok {
+			return got, nil
+		}
 	}
-	return toRoute(r), nil
+	return r, err
 }
 
 // Map maps the app's web process to the route (keeping other apps mapped).
@@ -118,7 +135,8 @@ func (c *Client) Map(ctx context.Context, routeGUID, appGUID string) error {
 	return nil
 }
 
-// Unmap removes the app from the route; an app that is not mapped is not an error.
+// Unmap removes the app from the route; an app that is not mapped is not an error. CC
+// refuses to remove a destination twice, so a failure is followed by a look at the route.
 func (c *Client) Unmap(ctx context.Context, routeGUID, appGUID string) error {
 	r, err := c.Route(ctx, routeGUID)
 	if err != nil {
@@ -128,10 +146,16 @@ func (c *Client) Unmap(ctx context.Context, routeGUID, appGUID string) error {
 	if !ok {
 		return nil
 	}
-	if err := c.cf.Routes.RemoveDestination(ctx, routeGUID, dest); err != nil {
-		return fmt.Errorf("unmap %s from route %s: %w", appGUID, r.URL, err)
-	}
-	return nil
+	return act(ctx, c.retry, fmt.Sprintf("unmap %s from route %s", appGUID, r.URL),
+		func() error { return c.cf.Routes.RemoveDestination(ctx, routeGUID, dest) },
+		func() (bool, error) {
+			now, err := c.Route(ctx, routeGUID)
+			if err != nil {
+				return false, err
+			}
+			_, still := now.Dests[appGUID]
+			return !still, nil
+		})
 }
 
 // DeleteRoute deletes a route and waits for CC's job.

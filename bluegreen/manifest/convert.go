@@ -2,12 +2,14 @@ package manifest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -33,6 +35,10 @@ func toNode(v any, depth int) (*yaml.Node, error) {
 	case reflect.Invalid:
 		return scalar("!!null", "null"), nil
 	case reflect.String:
+		// The Cloud Controller reads YAML, which is UTF-8: refuse now rather than when rendering.
+		if !utf8.ValidString(rv.String()) {
+			return nil, errors.New("is not valid UTF-8 text")
+		}
 		return str(rv.String()), nil
 	case reflect.Bool:
 		return scalar("!!bool", strconv.FormatBool(rv.Bool())), nil
@@ -125,6 +131,9 @@ func mapKey(k reflect.Value) (string, error) {
 	}
 	switch k.Kind() {
 	case reflect.String:
+		if !utf8.ValidString(k.String()) {
+			return "", errors.New("has a map key that is not valid UTF-8 text")
+		}
 		return k.String(), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return strconv.FormatInt(k.Int(), 10), nil

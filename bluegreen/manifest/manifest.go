@@ -54,6 +54,9 @@ func Parse(name string, data []byte, vars map[string]any, varsFiles []string) (*
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("%s: invalid YAML: %w", name, err)
 	}
+	if err := checkTags(&doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	if err := interpolate(&doc, set); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -138,6 +138,11 @@ applications:
 			Expect(parseErr("applications:\n- name: web\n  env: [a\n", nil)).To(MatchRegexp(`^manifest\.yml: invalid YAML: yaml: line \d+: `))
 		})
 
+		It("refuses custom YAML tags, which would hide a ((var)) from interpolation (found by FuzzParse)", func() {
+			Expect(parseErr("applications:\n- name: web\n  env: {A: !secret x((v))}\n", nil)).
+				To(Equal("manifest.yml: line 3: the YAML tag !secret is not supported in a manifest"))
+		})
+
 		It("refuses aliases that expand without bound or contain themselves", func() {
 			laughs := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
 			for i, prev := 0, "a"; i < 8; i++ {

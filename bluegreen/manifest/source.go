@@ -29,7 +29,8 @@ func (a *App) SourcePath(override string) string {
 	return a.dir
 }
 
-// ResolveSource says how to upload path: a directory is zipped; a .zip, .jar or .war file is
+// ResolveSource says how to upload path: a directory is zipped (after checking its symlinks
+// as the Cloud Controller will, see checkLinks); a .zip, .jar or .war file is
 // sent as is, after checking it is a readable zip so a broken artifact fails before anything
 // is created on the platform; anything else is an error naming the path.
 func ResolveSource(path string) (Source, error) {
@@ -41,6 +42,9 @@ func ResolveSource(path string) (Source, error) {
 		return Source{}, fmt.Errorf("app path: %w", err)
 	}
 	if info.IsDir() {
+		if err := checkLinks(path); err != nil {
+			return Source{}, err
+		}
 		return Source{Path: path}, nil
 	}
 	if !info.Mode().IsRegular() || !isArchiveName(path) {

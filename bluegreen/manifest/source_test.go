@@ -43,6 +43,37 @@ var _ = Describe("ResolveSource", func() {
 		Entry("zip", "app.zip"), Entry("jar", "app.jar"), Entry("war", "app.war"), Entry("upper case", "APP.JAR"),
 	)
 
+	// The zip keeps every link as the cf CLI does; a folder the Cloud Controller would refuse
+	// after the upload (a link target read from the app's root must stay in it) fails here.
+	DescribeTable("refuses, before any upload, a folder whose links the Cloud Controller would refuse",
+		func(link, target string) {
+			writeFiles(dir, map[string]string{"a": "x", "lib/real.so": "x"})
+			Expect(os.Symlink(target, filepath.Join(dir, link))).To(Succeed())
+			_, err := manifest.ResolveSource(dir)
+			Expect(err).To(MatchError(ContainSubstring("symlink " + link + " points outside the app folder (to " + target + ")")))
+		},
+		Entry("climbing out", "up", "../../etc/passwd"),
+		Entry("absolute, even into the app folder", "abs", "/etc/ssl/certs"),
+		Entry("climbing out when read from the root, as CC reads it", "lib/cur", "../lib/real.so"),
+	)
+
+	DescribeTable("accepts a folder whose links the Cloud Controller accepts",
+		func(link, target string) {
+			writeFiles(dir, map[string]string{"a": "x", "lib/real.so": "x"})
+			Expect(os.Symlink(target, filepath.Join(dir, link))).To(Succeed())
+			Expect(manifest.ResolveSource(dir)).To(Equal(manifest.Source{Path: dir}))
+		},
+		Entry("beside it", "link.so", "lib/real.so"),
+		Entry("down and up again", "lib/again", "lib/../a"),
+		Entry("dangling inside", "gone", "missing-file"),
+	)
+
+	It("accepts a link CC would refuse when .cfignore leaves it out", func() {
+		writeFiles(dir, map[string]string{"a": "x", ".cfignore": "up\n"})
+		Expect(os.Symlink("../../etc/passwd", filepath.Join(dir, "up"))).To(Succeed())
+		Expect(manifest.ResolveSource(dir)).To(Equal(manifest.Source{Path: dir}))
+	})
+
 	It("refuses an archive that is not a zip, naming it", func() {
 		p := filepath.Join(dir, "app.jar")
 		Expect(os.WriteFile(p, []byte("not a zip"), 0o644)).To(Succeed())

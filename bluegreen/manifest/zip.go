@@ -8,18 +8,23 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 )
 
 // WriteZip streams the upload into w: an archive is copied as is; a directory is zipped
 // without being held in memory (w is typically the write end of an io.Pipe feeding the
 // upload). The zip honours .cfignore and the cf CLI's default exclusions, keeps file modes,
-// stores links that stay inside the folder as links and refuses others, and lists entries
-// (folders included) with relative slash-separated names, each folder sorted by name.
+// stores every symlink as a link (never following it), and lists entries (folders
+// included) with relative slash-separated names, each folder sorted by name.
 //
 // On error the output is left without its central directory, so a reader never mistakes a
 // partial zip for a whole one. WriteZip does not close w.
 func WriteZip(w io.Writer, src Source) error {
+	return writeZip(w, src, nil)
+}
+
+// writeZip is WriteZip leaving out the regular files skip names (nil: none). The "no app
+// files" check counts them: they are part of the app, only already on the platform.
+func writeZip(w io.Writer, src Source, skip func(path string) bool) error {
 	if src.IsArchive {
 		return copyArchive(w, src.Path)
 	}
@@ -28,6 +33,9 @@ func WriteZip(w io.Writer, src Source) error {
 	err := walkApp(src.Path, func(e entry) error {
 		if !e.info.IsDir() {
 			files++
+		}
+		if skip != nil && e.info.Mode().IsRegular() && skip(e.rel) {
+			return nil
 		}
 		return addEntry(zw, e)
 	})
@@ -143,7 +151,7 @@ func visit(root string, e entry, d fs.DirEntry, ig *ignorer, fn func(entry) erro
 		}
 		return walkDir(root, e.rel, ig, fn)
 	case mode&fs.ModeSymlink != 0:
-		if e.link, err = linkInside(e); err != nil {
+		if e.link, err = readLink(e); err != nil {
 			return err
 		}
 		return fn(e)
@@ -153,18 +161,16 @@ func visit(root string, e entry, d fs.DirEntry, ig *ignorer, fn func(entry) erro
 	return nil
 }
 
-// linkInside returns a link's target if it stays inside the app folder. A link that leaves
-// it (absolute, or climbing above the root) is refused rather than followed or stored: on the
-// platform it would point at nothing, or at a file the user never meant to ship.
-func linkInside(e entry) (string, error) {
+// readLink returns a link's target as written. Links are handled as the cf CLI (v7 and
+// later) handles them: the entry is the link itself, its target stored verbatim, whether it
+// points inside the app folder, outside it or nowhere; a linked folder is not descended.
+// Nothing a link points at is read, so nothing outside the app folder is uploaded, and the
+// Cloud Controller keeps the link in the package (it zips with --symlinks). A link to an
+// absolute path resolves in the app's container, e.g. to a file of the stack.
+func readLink(e entry) (string, error) {
 	target, err := os.Readlink(e.abs)
 	if err != nil {
 		return "", fmt.Errorf("reading symlink: %w", err)
 	}
-	t := filepath.ToSlash(target)
-	resolved := path.Join(path.Dir(e.rel), t)
-	if path.IsAbs(t) || filepath.IsAbs(target) || resolved == ".." || strings.HasPrefix(resolved, "../") {
-		return "", fmt.Errorf("symlink %s points outside the app folder (to %s): replace it with the file, or remove it or add it to .cfignore", e.abs, target)
-	}
-	return t, nil
+	return filepath.ToSlash(target), nil
 }

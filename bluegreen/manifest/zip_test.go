@@ -120,38 +120,50 @@ var _ = Describe("WriteZip", func() {
 		Expect(entryNames(first)).To(Equal([]string{"A", "a", "a.txt", "b", "c/", "c/a", "c/z", "c.d/", "c.d/x"}))
 	})
 
+	// As the cf CLI does (actor/sharedaction GatherDirectoryResources and
+	// addLinkToZipFromFileSystem): every link is one entry holding its target as written.
 	Describe("symlinks", func() {
-		It("stores a link inside the app folder as a link", func() {
-			writeFiles(dir, map[string]string{"lib/real.so": "x", "current/app": "y"})
-			Expect(os.Symlink("real.so", filepath.Join(dir, "lib", "link.so"))).To(Succeed())
-			Expect(os.Symlink("../current", filepath.Join(dir, "lib", "cur"))).To(Succeed())
-			links := map[string]string{}
-			for _, f := range readZip(zipOf(dir)).File {
+		links := func(zipped []byte) map[string]string {
+			GinkgoHelper()
+			out := map[string]string{}
+			for _, f := range readZip(zipped).File {
 				if f.Mode()&fs.ModeSymlink != 0 {
 					rc, err := f.Open()
 					Expect(err).NotTo(HaveOccurred())
 					target, err := io.ReadAll(rc)
 					Expect(err).NotTo(HaveOccurred())
-					links[f.Name] = string(target)
+					out[f.Name] = string(target)
 				}
 			}
-			Expect(links).To(Equal(map[string]string{"lib/link.so": "real.so", "lib/cur": "../current"}))
+			return out
+		}
+
+		It("stores a link inside the app folder as a link", func() {
+			writeFiles(dir, map[string]string{"lib/real.so": "x", "current/app": "y"})
+			Expect(os.Symlink("real.so", filepath.Join(dir, "lib", "link.so"))).To(Succeed())
+			Expect(os.Symlink("../current", filepath.Join(dir, "lib", "cur"))).To(Succeed())
+			Expect(links(zipOf(dir))).To(Equal(map[string]string{"lib/link.so": "real.so", "lib/cur": "../current"}))
 		})
 
-		It("refuses a link that leaves the app folder, naming it", func() {
+		It("stores a link that leaves the app folder as a link, never what it points at", func() {
+			outside := GinkgoT().TempDir()
+			writeFiles(outside, map[string]string{"secret.txt": "not for upload", "dir/inner.txt": "nor this"})
 			writeFiles(dir, map[string]string{"a": "x"})
-			link := filepath.Join(dir, "escape")
-			Expect(os.Symlink("../../etc/passwd", link)).To(Succeed())
-			err := manifest.WriteZip(io.Discard, manifest.Source{Path: dir})
-			Expect(err).To(MatchError(ContainSubstring("symlink " + link + " points outside the app folder")))
+			Expect(os.Symlink("../../etc/passwd", filepath.Join(dir, "up"))).To(Succeed())
+			Expect(os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(dir, "abs"))).To(Succeed())
+			Expect(os.Symlink(filepath.Join(outside, "dir"), filepath.Join(dir, "folder"))).To(Succeed())
+			zipped := zipOf(dir)
+			Expect(links(zipped)).To(Equal(map[string]string{"up": "../../etc/passwd",
+				"abs": filepath.Join(outside, "secret.txt"), "folder": filepath.Join(outside, "dir")}))
+			Expect(entryNames(zipped)).To(Equal([]string{"a", "abs", "folder", "up"}), "a linked folder is not descended")
+			Expect(string(zipped)).NotTo(ContainSubstring("not for upload"))
 		})
 
-		It("refuses an absolute link, and accepts one that .cfignore leaves out", func() {
-			writeFiles(dir, map[string]string{"a": "x"})
-			Expect(os.Symlink("/etc/passwd", filepath.Join(dir, "abs"))).To(Succeed())
-			Expect(manifest.WriteZip(io.Discard, manifest.Source{Path: dir})).To(MatchError(ContainSubstring("points outside")))
-			writeFiles(dir, map[string]string{".cfignore": "abs\n"})
-			Expect(manifest.WriteZip(io.Discard, manifest.Source{Path: dir})).To(Succeed())
+		It("stores a dangling link, and leaves out one .cfignore names", func() {
+			writeFiles(dir, map[string]string{"a": "x", ".cfignore": "skipped\n"})
+			Expect(os.Symlink("nowhere", filepath.Join(dir, "dangling"))).To(Succeed())
+			Expect(os.Symlink("a", filepath.Join(dir, "skipped"))).To(Succeed())
+			Expect(links(zipOf(dir))).To(Equal(map[string]string{"dangling": "nowhere"}))
 		})
 
 		It("follows a link that is the app folder itself", func() {

@@ -138,6 +138,12 @@ func (p *Prober) confirmStep(ctx context.Context, j *job, base *url.URL, s step)
 		if w.stalled() {
 			p.logf("route %s: base %s: still waiting: %s", j.route, base.Redacted(), w)
 		}
+		// The interval paces the wait for a change, not the count of one already seen: after
+		// an answer that counts, the next confirmation goes out at once, so the proof follows
+		// the last router within a few round trips instead of K intervals.
+		if w.streak > 0 {
+			continue
+		}
 		if sleep(ctx, j.plan.interval) != nil {
 			return w.notConfirmed(ctx)
 		}

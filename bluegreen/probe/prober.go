@@ -31,8 +31,9 @@ type Prober struct {
 	// Client sends every request; required. TLS settings are the caller's. Redirects are never
 	// followed: a redirect is the app's own answer.
 	Client *http.Client
-	// Interval is the pause between probes, default 20ms: verification lag must stay near the
-	// routers' own lag.
+	// Interval is the pause between probes while waiting for a change, default 20ms:
+	// verification lag must stay near the routers' own lag. The K confirmations of an answer
+	// that counts go out back to back.
 	Interval time.Duration
 	// Confirmations is K, the consecutive confirmations needed per base (and per index); default 3
 	// with several bases, 10 with one (a load balancer spreads probes across routers it hides).

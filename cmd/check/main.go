@@ -2,16 +2,9 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"os"
 
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/resource"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/cmd/internal/entry"
 )
 
-func main() {
-	if err := resource.Check(context.Background(), os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintf(os.Stderr, "\x1b[31merror: %v\x1b[0m\n", err)
-		os.Exit(1)
-	}
-}
+func main() { os.Exit(entry.Check(os.Args)) }

@@ -3,20 +3,9 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"os"
 
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/resource"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/cmd/internal/entry"
 )
 
-func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: in <destination folder> < request.json")
-		os.Exit(2)
-	}
-	if err := resource.In(context.Background(), os.Stdin, os.Args[1], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintf(os.Stderr, "\x1b[31merror: %v\x1b[0m\n", err)
-		os.Exit(1)
-	}
-}
+func main() { os.Exit(entry.In(os.Args)) }

@@ -4,25 +4,9 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/resource"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/cmd/internal/entry"
 )
 
-func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: out <inputs folder> < request.json")
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	err := resource.Out(ctx, os.Stdin, os.Args[1], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "\x1b[31merror: %v\x1b[0m\n", err)
-		os.Exit(1)
-	}
-}
+func main() { os.Exit(entry.Out(os.Args)) }

@@ -59,6 +59,7 @@ func (d *deployment) setState(state string) {
 	d.state = state
 	if nv, nr := d.status(); nv != v || nr != r {
 		d.statusChanged = time.Now()
+		d.history = append(d.history, StatusChange{Value: nv, Reason: nr, At: d.statusChanged})
 	}
 	d.updated = time.Now()
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -352,8 +353,8 @@ type osProcess struct {
 }
 
 func (s *Sim) startProcess(dir, command string, env []string, appGUID, source string) (*osProcess, error) {
-	cmd := exec.Command("/bin/sh", "-c", command)
-	cmd.Dir, cmd.Env = dir, env
+	cmd := commandFor(dir, command)
+	cmd.Env = env
 	logw := s.logWriter(appGUID, source)
 	cmd.Stdout, cmd.Stderr = logw, logw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -367,6 +368,18 @@ func (s *Sim) startProcess(dir, command string, env []string, appGUID, source st
 		close(p.exited)
 	}()
 	return p, nil
+}
+
+// commandFor runs command as Diego's launcher does, through a shell, unless it is a plain
+// program with arguments: then it is run directly, so that the suites also run inside the
+// resource's image, which has no shell.
+func commandFor(dir, command string) *exec.Cmd {
+	cmd := exec.Command("/bin/sh", "-c", command)
+	if fields := strings.Fields(command); len(fields) > 0 && !strings.ContainsAny(command, "$|&;<>()'\"\\`*?~{}[]=#") {
+		cmd = exec.Command(fields[0], fields[1:]...)
+	}
+	cmd.Dir = dir
+	return cmd
 }
 
 func (p *osProcess) exitDescription(spec lrpSpec) string {

@@ -184,6 +184,7 @@ type deployment struct {
 	newProcesses     []string
 	originalWebCount int
 	statusChanged    time.Time
+	history          []StatusChange // every status change, for the benchmark (timings.go)
 	lastHealthy      time.Time
 	errMsg           string
 	meta             metadata

@@ -3,6 +3,7 @@ package cfsim
 import (
 	"bufio"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -17,6 +18,7 @@ type Request struct {
 	Query    string    `json:"query,omitempty"`
 	Status   int       `json:"status"`
 	Injected bool      `json:"injected,omitempty"` // a fault decided the answer
+	BytesIn  int64     `json:"bytes_in,omitempty"` // request body bytes the handler read (uploads)
 }
 
 // Mutating reports whether the request could change the foundation's state.
@@ -42,12 +44,14 @@ func (l *requestLog) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		injected := false
 		r = r.WithContext(context.WithValue(r.Context(), injectedKey{}, &injected))
+		body := &countingBody{ReadCloser: r.Body}
+		r.Body = body
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		l.mu.Lock()
 		l.reqs = append(l.reqs, Request{
 			Time: time.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-			Status: rec.status, Injected: injected,
+			Status: rec.status, Injected: injected, BytesIn: body.n,
 		})
 		l.mu.Unlock()
 	})
@@ -83,4 +87,17 @@ func (s *statusRecorder) Hijack() (c net.Conn, rw *bufio.ReadWriter, err error) 
 	}
 	s.status = 0
 	return hj.Hijack()
+}
+
+// countingBody counts what a handler reads of a request body, so the benchmark can tell how
+// many bytes an upload really sent.
+type countingBody struct {
+	io.ReadCloser
+	n int64
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.n += int64(n)
+	return n, err
 }

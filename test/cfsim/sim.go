@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -39,6 +40,7 @@ type Config struct {
 	Dir                string    // working folder for bits and droplets (default: a temp dir, removed on Close)
 	Log                io.Writer // app and staging output (default: discarded)
 	Seed               uint64    // seeds router lags and fault draws (default: random)
+	TLS                bool      // serve CC and UAA over HTTPS with a certificate from a CA made for this run (Info.CACert)
 }
 
 // Info is what a client needs to reach the simulator; the cfsim program writes it as JSON.
@@ -54,6 +56,7 @@ type Info struct {
 	Org          string   `json:"org"`
 	Space        string   `json:"space"`
 	Domain       string   `json:"domain"`
+	CACert       string   `json:"ca_cert,omitempty"` // PEM of the CA that signed the API's certificate (Config.TLS)
 }
 
 // Sim is a running simulated foundation.
@@ -89,6 +92,7 @@ type Sim struct {
 	diego  *diego
 
 	server   *http.Server
+	caPEM    string // the API's CA when serving TLS
 	ctx      context.Context
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
@@ -197,10 +201,17 @@ func (s *Sim) startServers() error {
 		return fmt.Errorf("cfsim: listen: %w", err)
 	}
 	s.base = "http://" + ln.Addr().String()
+	if s.cfg.TLS {
+		if ln, err = s.serveTLS(ln); err != nil {
+			return err
+		}
+	}
 	s.uaa = newUAA(s.cfg, s.base)
 	s.faults = newFaults(s.cfg.Seed)
 	s.reqs = &requestLog{}
-	s.server = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Handshake errors (a client that does not trust the test CA) go to the log, not stderr.
+	s.server = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: log.New(s.cfg.Log, "cfsim: ", 0)}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -225,7 +236,7 @@ func (s *Sim) Info() Info {
 		APIURL: s.base, UAAURL: s.base, LBURL: s.fleet.LBURL(), RouterURLs: s.fleet.RouterURLs(),
 		Username: s.cfg.Username, Password: s.cfg.Password,
 		ClientID: s.cfg.ClientID, ClientSecret: s.cfg.ClientSecret,
-		Org: s.cfg.Org, Space: s.cfg.Space, Domain: s.cfg.Domain,
+		Org: s.cfg.Org, Space: s.cfg.Space, Domain: s.cfg.Domain, CACert: s.caPEM,
 	}
 }
 

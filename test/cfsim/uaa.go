@@ -22,6 +22,7 @@ type uaa struct {
 	mu      sync.Mutex
 	ttl     time.Duration
 	refresh map[string]tokenOwner // refresh token -> who it belongs to
+	issued  []string              // every access and refresh token, for tests that scan output
 }
 
 type tokenOwner struct{ user, client, grant string }
@@ -107,19 +108,32 @@ func (u *uaa) issue(owner tokenOwner) map[string]any {
 	if owner.user != "" {
 		claims["user_id"], claims["user_name"], claims["email"] = newGUID(), owner.user, owner.user
 	}
+	access := u.sign(claims)
 	resp := map[string]any{
-		"access_token": u.sign(claims), "token_type": "bearer", "expires_in": int(ttl.Seconds()),
+		"access_token": access, "token_type": "bearer", "expires_in": int(ttl.Seconds()),
 		"scope": uaaScopes, "jti": claims["jti"],
 	}
+	u.mu.Lock()
+	u.issued = append(u.issued, access)
+	u.mu.Unlock()
 	// client_credentials responses carry no refresh token (platform-facts 2.2).
 	if owner.grant != "client_credentials" {
 		rt := newGUID() + "-r"
 		u.mu.Lock()
 		u.refresh[rt] = owner
+		u.issued = append(u.issued, rt)
 		u.mu.Unlock()
 		resp["refresh_token"] = rt
 	}
 	return resp
+}
+
+// IssuedTokens returns every access and refresh token UAA has issued, so a test can check
+// that none of them ever shows up in a client's output.
+func (s *Sim) IssuedTokens() []string {
+	s.uaa.mu.Lock()
+	defer s.uaa.mu.Unlock()
+	return append([]string(nil), s.uaa.issued...)
 }
 
 func (u *uaa) sign(claims map[string]any) string {

@@ -7,9 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudfoundry/go-cfclient/v3/client"
-	"github.com/cloudfoundry/go-cfclient/v3/resource"
-
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim/cfpush"
 )
@@ -41,38 +38,19 @@ func naiveDemo(ctx context.Context, info cfsim.Info, dir string) (*load, error) 
 	if err := waitServing(info.RouterURLs, host, 20*time.Second); err != nil {
 		return nil, err
 	}
-	if err := waitRunning(ctx, cf, v2.GUID); err != nil {
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := p.WaitRunning(wctx, v2.GUID, 0); err != nil {
 		return nil, err
 	}
 	l := startLoad(info.LBURL, host, 6*time.Second)
 	time.Sleep(time.Second)
 	fmt.Println("map the route to v2, unmap v1, delete v1, trusting the Cloud Controller's answers")
-	if err := naiveCutover(ctx, cf, v1.GUID, v2.GUID, host); err != nil {
+	if err := naiveCutover(ctx, p, v1.GUID, v2.GUID, host); err != nil {
 		return nil, err
 	}
 	time.Sleep(4 * time.Second) // while the routers catch up
 	return l.wait(), nil
-}
-
-func waitRunning(ctx context.Context, cf *client.Client, appGUID string) error {
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		stats, err := cf.Processes.GetStatsForApp(ctx, appGUID, "web")
-		if err == nil && len(stats.Stats) > 0 && allRunning(stats) {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("app %s never ran", appGUID)
-}
-
-func allRunning(stats *resource.ProcessStats) bool {
-	for _, s := range stats.Stats {
-		if s.State != "RUNNING" {
-			return false
-		}
-	}
-	return true
 }
 
 // waitServing waits until every router serves the host, so the load starts clean.
@@ -91,28 +69,17 @@ func waitServing(routers []string, host string, limit time.Duration) error {
 
 // naiveCutover is what the blue-green scripts do: map, unmap, delete, trusting the 201,
 // the 204 and the 202.
-func naiveCutover(ctx context.Context, cf *client.Client, oldApp, newApp, host string) error {
-	opts := client.NewRouteListOptions()
-	opts.Hosts.EqualTo(strings.SplitN(host, ".", 2)[0])
-	route, err := cf.Routes.Single(ctx, opts)
+func naiveCutover(ctx context.Context, p *cfpush.Pusher, oldApp, newApp, host string) error {
+	route, err := p.Route(ctx, strings.SplitN(host, ".", 2)[0])
 	if err != nil {
 		return err
 	}
-	if _, err := cf.Routes.InsertDestinations(ctx, route.GUID,
-		[]*resource.RouteDestinationInsertOrReplace{resource.NewRouteDestinationInsertOrReplace(newApp)}); err != nil {
+	if err := p.Map(ctx, route.GUID, newApp); err != nil {
 		return err
 	}
-	dests, err := cf.Routes.GetDestinations(ctx, route.GUID)
-	if err != nil {
+	if err := p.Unmap(ctx, route.GUID, oldApp); err != nil {
 		return err
 	}
-	for _, d := range dests.Destinations {
-		if *d.App.GUID == oldApp {
-			if err := cf.Routes.RemoveDestination(ctx, route.GUID, *d.GUID); err != nil {
-				return err
-			}
-		}
-	}
-	_, err = cf.Applications.Delete(ctx, oldApp)
+	_, err = p.CF.Applications.Delete(ctx, oldApp)
 	return err
 }

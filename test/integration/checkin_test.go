@@ -138,6 +138,7 @@ var _ = Describe("check and in", func() {
 			cmd.Stdin = strings.NewReader(body(w))
 			s, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
 			Expect(err).NotTo(HaveOccurred())
+			scan.track(s, cmd, []byte(body(w)))
 			Eventually(s, time.Minute).Should(gexec.Exit())
 			Expect(s.ExitCode()).NotTo(Equal(0))
 			stdout = string(s.Out.Contents())
@@ -204,13 +205,7 @@ func (w *world) in(dir string, version map[string]string, params map[string]any)
 	if params != nil {
 		req["params"] = params
 	}
-	body, _ := json.Marshal(req)
-	cmd := exec.Command(bins.In, dir)
-	cmd.Stdin = strings.NewReader(string(body))
-	s, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
-	Expect(err).NotTo(HaveOccurred())
-	Eventually(s, time.Minute).Should(gexec.Exit())
-	return run{code: s.ExitCode(), stdout: string(s.Out.Contents()), stderr: string(s.Err.Contents())}
+	return runBin(bins.In, req, dir)
 }
 
 // runRaw runs a binary with stdin and expects success; it returns stdout.
@@ -219,6 +214,7 @@ func (w *world) runRaw(bin, stdin string, args ...string) string {
 	cmd.Stdin = strings.NewReader(stdin)
 	s, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
 	Expect(err).NotTo(HaveOccurred())
+	scan.track(s, cmd, []byte(stdin))
 	Eventually(s, time.Minute).Should(gexec.Exit(0))
 	return string(s.Out.Contents())
 }
@@ -253,8 +249,8 @@ func (w *world) pushByHand(version string) {
 	ctx := context.Background()
 	p, err := cfpush.NewPusher(ctx, w.cf, w.info.Space, w.info.Domain)
 	Expect(err).NotTo(HaveOccurred())
-	zip, err := cfpush.BuildVersioned("../..", GinkgoT().TempDir())
-	Expect(err).NotTo(HaveOccurred())
+	zip := filepath.Join(GinkgoT().TempDir(), "versioned.zip")
+	Expect(cfpush.ZipApp(zip, bins.Versioned, "web: ./versioned\n")).To(Succeed())
 	app := w.appNamed(appName)
 	droplet, err := p.Stage(ctx, app.GUID, zip)
 	Expect(err).NotTo(HaveOccurred())

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cloudfoundry/go-cfclient/v3/client"
+	"github.com/cloudfoundry/go-cfclient/v3/config"
 	"github.com/cloudfoundry/go-cfclient/v3/resource"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -40,12 +41,27 @@ func newWorld() *world { return newWorldWith(0) }
 
 // newWorldWith sets the deployment updater's tick (0 = cfsim's default, CC's 5 s).
 func newWorldWith(deploymentInterval time.Duration) *world {
-	sim, err := cfsim.Start(cfsim.Config{Routers: 3, RouteLagMin: 200 * time.Millisecond, RouteLagMax: 2 * time.Second,
-		CrashBackoff: 5 * time.Second, DeploymentInterval: deploymentInterval})
+	return newWorldFrom(worldConfig(deploymentInterval))
+}
+
+// worldConfig is every spec's foundation: three routers lagging 200 ms to 2 s.
+func worldConfig(deploymentInterval time.Duration) cfsim.Config {
+	return cfsim.Config{Routers: 3, RouteLagMin: 200 * time.Millisecond, RouteLagMax: 2 * time.Second,
+		CrashBackoff: 5 * time.Second, DeploymentInterval: deploymentInterval}
+}
+
+// newWorldFrom starts cfg's foundation. The spec's own go-cfclient trusts its CA, if any.
+func newWorldFrom(cfg cfsim.Config) *world {
+	sim, err := cfsim.Start(cfg)
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(sim.Close)
+	scan.foundation(sim)
 	w := &world{sim: sim, info: sim.Info(), inputs: GinkgoT().TempDir()}
-	w.cf, err = cfpush.Login(w.info.APIURL, w.info.Username, w.info.Password)
+	var login []config.Option
+	if w.info.CACert != "" {
+		login = append(login, config.HttpClient(trusting(w.info.CACert)))
+	}
+	w.cf, err = cfpush.Login(w.info.APIURL, w.info.Username, w.info.Password, login...)
 	Expect(err).NotTo(HaveOccurred())
 	copyFile(bins.Versioned, filepath.Join(w.inputs, "app", "versioned"), 0o755)
 	w.write("app/Procfile", "web: ./versioned\n")
@@ -83,6 +99,15 @@ func (w *world) request(version string, extra map[string]any) map[string]any {
 	}
 }
 
+// rolling is a put request for version with strategy rolling and extra params over it.
+func (w *world) rolling(version string, extra map[string]any) map[string]any {
+	params := map[string]any{"strategy": "rolling"}
+	for k, v := range extra {
+		params[k] = v
+	}
+	return w.request(version, params)
+}
+
 // run is one finished out.
 type run struct {
 	code           int
@@ -103,6 +128,7 @@ func (w *world) outRaw(stdin string) run {
 	cmd.Stdin = strings.NewReader(stdin)
 	s, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
 	Expect(err).NotTo(HaveOccurred())
+	scan.track(s, cmd, []byte(stdin))
 	Eventually(s, time.Minute).Should(gexec.Exit())
 	return run{code: s.ExitCode(), stdout: string(s.Out.Contents()), stderr: string(s.Err.Contents())}
 }
@@ -116,6 +142,7 @@ func (w *world) startOut(req any) *gexec.Session {
 		"BUILD_NAME=7", "BUILD_ID=42", "ATC_EXTERNAL_URL=https://ci.example.com")
 	s, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
 	Expect(err).NotTo(HaveOccurred())
+	scan.track(s, cmd, body)
 	return s
 }
 

@@ -26,7 +26,16 @@ type binaries struct {
 
 var bins binaries
 
+// The suite runs either the binaries it builds itself or, inside the image, the shipped ones:
+// RESOURCE_DIR names the folder holding check, in, out and responder (/opt/resource) and
+// VERSIONED_APP the prebuilt test app.
 var _ = SynchronizedBeforeSuite(func() []byte {
+	if dir := os.Getenv("RESOURCE_DIR"); dir != "" {
+		app := os.Getenv("VERSIONED_APP")
+		Expect(app).NotTo(BeEmpty(), "VERSIONED_APP must name the test app when RESOURCE_DIR is set")
+		return []byte(strings.Join([]string{filepath.Join(dir, "out"), filepath.Join(dir, "check"),
+			filepath.Join(dir, "in"), app}, "\n"))
+	}
 	var paths []string
 	for _, pkg := range []string{"cmd/out", "cmd/check", "cmd/in", "test/apps/versioned"} {
 		p, err := gexec.Build("github.com/cf-bluegreen-resource/cf-bluegreen-resource/" + pkg)

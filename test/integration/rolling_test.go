@@ -20,13 +20,6 @@ const updaterTick = 2500 * time.Millisecond
 
 var _ = Describe("out: rolling and canary deployments", func() {
 	var w *world
-	rolling := func(version string, extra map[string]any) map[string]any {
-		params := map[string]any{"strategy": "rolling"}
-		for k, v := range extra {
-			params[k] = v
-		}
-		return w.request(version, params)
-	}
 	BeforeEach(func() {
 		w = newWorldWith(updaterTick)
 		w.write("manifest.yml", `applications:
@@ -40,7 +33,7 @@ var _ = Describe("out: rolling and canary deployments", func() {
   env:
     VERSION: ((version))
 `)
-		r := w.out(rolling("v1", nil))
+		r := w.out(w.rolling("v1", nil))
 		Expect(r.code).To(Equal(0), r.stderr)
 		Expect(r.stderr).To(ContainSubstring("pushing and starting it without a deployment"))
 		w.waitServing("v1")
@@ -50,7 +43,7 @@ var _ = Describe("out: rolling and canary deployments", func() {
 		func(maxInFlight int) {
 			before := w.appNamed("myapp").GUID
 			l := w.startLoad()
-			r := w.out(rolling("v2", map[string]any{"max_in_flight": maxInFlight}))
+			r := w.out(w.rolling("v2", map[string]any{"max_in_flight": maxInFlight}))
 			Expect(r.code).To(Equal(0), r.stderr)
 			l.expectNoFailures()
 			Expect(w.serves(30)).To(Equal(map[string]int{"200 v2": 30}))
@@ -68,7 +61,7 @@ var _ = Describe("out: rolling and canary deployments", func() {
 
 	It("pauses a canary at 25/50/100, verifying each step through the routers, with zero failed requests", func() {
 		l := w.startLoad()
-		r := w.out(rolling("v2", map[string]any{"strategy": "canary", "canary_steps": []int{25, 50, 100},
+		r := w.out(w.rolling("v2", map[string]any{"strategy": "canary", "canary_steps": []int{25, 50, 100},
 			"smoke_checks": []any{map[string]any{"path": "/", "body_contains": "version=v2"}}}))
 		Expect(r.code).To(Equal(0), r.stderr)
 		l.expectNoFailures()
@@ -80,7 +73,7 @@ var _ = Describe("out: rolling and canary deployments", func() {
 
 	It("cancels a canary whose smoke check fails: the old version serves, env vars are restored", func() {
 		l := w.startLoad()
-		r := w.out(rolling("v2", map[string]any{"strategy": "canary",
+		r := w.out(w.rolling("v2", map[string]any{"strategy": "canary",
 			"environment_variables": map[string]any{"STATUS": "503"},
 			"smoke_checks":          []any{map[string]any{"path": "/", "status": 200, "failure_limit": 2}}}))
 		l.expectNoFailures()
@@ -94,7 +87,7 @@ var _ = Describe("out: rolling and canary deployments", func() {
 
 	It("cancels a v2 that crashes on start within the startup timeout, restoring env vars", func() {
 		l := w.startLoad()
-		r := w.out(rolling("v2", map[string]any{"environment_variables": map[string]any{"CRASH": "start"}, "startup_timeout": "1m"}))
+		r := w.out(w.rolling("v2", map[string]any{"environment_variables": map[string]any{"CRASH": "start"}, "startup_timeout": "1m"}))
 		l.expectNoFailures()
 		Expect(r.code).NotTo(Equal(0))
 		Expect(firstLine(r.stderr)).To(ContainSubstring("crashed"))
@@ -106,7 +99,7 @@ var _ = Describe("out: rolling and canary deployments", func() {
 
 	It("rolls back to the previous revision when the observation window sees 500s after DEPLOYED", func() {
 		l := w.startLoad()
-		r := w.out(rolling("v2", map[string]any{"max_in_flight": 2, "environment_variables": map[string]any{"STATUS": "500"},
+		r := w.out(w.rolling("v2", map[string]any{"max_in_flight": 2, "environment_variables": map[string]any{"STATUS": "500"},
 			"observe": map[string]any{"duration": "3s", "interval": "200ms"}}))
 		l.expectNoFailures()
 		Expect(r.code).NotTo(Equal(0))
@@ -140,12 +133,12 @@ var _ = Describe("out: rolling and canary deployments", func() {
 	It("does not supersede another ACTIVE deployment: fails with on_active_deployment fail, else waits", func() {
 		app := w.appNamed("myapp")
 		paused := w.startCanary(app.GUID)
-		r := w.out(rolling("v2", map[string]any{"on_active_deployment": "fail"}))
+		r := w.out(w.rolling("v2", map[string]any{"on_active_deployment": "fail"}))
 		Expect(r.code).NotTo(Equal(0))
 		Expect(firstLine(r.stderr)).To(ContainSubstring("not superseding it (params.on_active_deployment: fail)"))
 		Expect(w.deploymentReason(paused)).To(Equal("PAUSED"))
 
-		s := w.startOut(rolling("v2", map[string]any{"max_in_flight": 2}))
+		s := w.startOut(w.rolling("v2", map[string]any{"max_in_flight": 2}))
 		Eventually(s.Err, 20*time.Second).Should(gbytes.Say("waiting for it to end"))
 		Expect(w.cf.Deployments.Cancel(context.Background(), paused)).To(Succeed())
 		Eventually(s, 3*time.Minute).Should(gexec.Exit(0))

@@ -18,9 +18,10 @@ import (
 	"github.com/cloudfoundry/go-cfclient/v3/resource"
 )
 
-// Login returns a go-cfclient client logged in with the password grant.
-func Login(api, username, password string) (*client.Client, error) {
-	cfg, err := config.New(api, config.UserPassword(username, password))
+// Login returns a go-cfclient client logged in with the password grant; options add to it
+// (an HTTP client that trusts a test CA, say).
+func Login(api, username, password string, options ...config.Option) (*client.Client, error) {
+	cfg, err := config.New(api, append([]config.Option{config.UserPassword(username, password)}, options...)...)
 	if err != nil {
 		return nil, fmt.Errorf("log in to %s: %w", api, err)
 	}

@@ -57,19 +57,31 @@ var _ = Describe("load balancing and retries", func() {
 		Expect(r.Header.Get("X-Cf-Routererror")).To(MatchRegexp(`^endpoint_failure \(dial tcp 127\.0\.0\.1:\d+: connect: connection refused\)$`))
 	})
 
-	It("does not retry once the request reached the backend", func() {
-		hangup := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			conn, _, err := http.NewResponseController(w).Hijack()
-			if err == nil {
-				_ = conn.Close() // the request arrived; the backend dies before answering
-			}
-		}))
-		DeferCleanup(hangup.Close)
-		good := newBackend("good")
-		register(f, routeHost, router.Endpoint{Address: hangup.Listener.Addr().String()},
-			good.endpoint(appGUID, processGUID, 1))
-		codes := []int{do("POST", url, routeHost, "/", "x").Code, do("POST", url, routeHost, "/", "x").Code}
-		Expect(codes).To(ConsistOf(200, 502))
-		Expect(good.hits.Load()).To(BeEquivalentTo(1))
+	Context("when a backend hangs up on a request it received", func() {
+		var good *backend
+		BeforeEach(func() {
+			hangup := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				conn, _, err := http.NewResponseController(w).Hijack()
+				if err == nil {
+					_ = conn.Close() // the request arrived; the backend dies before answering
+				}
+			}))
+			DeferCleanup(hangup.Close)
+			good = newBackend("good")
+			register(f, routeHost, router.Endpoint{Address: hangup.Listener.Addr().String()},
+				good.endpoint(appGUID, processGUID, 1))
+		})
+
+		It("does not retry a request that is not idempotent", func() {
+			codes := []int{do("POST", url, routeHost, "/", "x").Code, do("POST", url, routeHost, "/", "x").Code}
+			Expect(codes).To(ConsistOf(200, 502))
+			Expect(good.hits.Load()).To(BeEquivalentTo(1))
+		})
+
+		It("retries an idempotent one on the next endpoint (EOF on an idempotent request)", func() {
+			codes := []int{do("GET", url, routeHost, "/", "").Code, do("GET", url, routeHost, "/", "").Code}
+			Expect(codes).To(Equal([]int{200, 200}))
+			Expect(good.hits.Load()).To(BeEquivalentTo(2))
+		})
 	})
 })

@@ -11,6 +11,7 @@ import (
 	"net/http/httputil"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -97,7 +98,7 @@ func (rr *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err == nil {
 			return resp, nil
 		}
-		if !retriable(err) || req.Context().Err() != nil {
+		if !retriable(req, err) || req.Context().Err() != nil {
 			return nil, err
 		}
 		p.markFailed(ep.Address, time.Now())
@@ -124,11 +125,24 @@ func backendRequest(req *http.Request, ep Endpoint) *http.Request {
 	return out
 }
 
-// retriable reports whether err means the request never reached the backend (a dial error).
-func retriable(err error) bool {
+// retriable reports whether gorouter's classifiers retry err: a dial error (the request never
+// reached the backend), or the connection ending before an answer to an idempotent request
+// (a backend that stops while it holds the request).
+func retriable(req *http.Request, err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	if op := (*net.OpError)(nil); errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	hungUp := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
+	return hungUp && idempotent(req.Method)
+}
+
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
 }
