@@ -109,17 +109,15 @@ func revisionOrDroplet(res bluegreen.Result) string {
 }
 
 func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, m *bluegreen.MaintenancePlan, timeline *bluegreen.Timeline) (bluegreen.Result, error) {
-	client, err := cf.Connect(ctx, cf.Config{API: req.Source.API, Username: req.Source.Username,
-		Password: req.Source.Password, ClientID: req.Source.ClientID, ClientSecret: req.Source.ClientSecret,
-		SkipCertCheck: req.Source.SkipCertCheck, CACert: req.Source.CACert, UserAgent: "cf-bluegreen-resource"})
+	if req.Source.SkipCertCheck { // before logging in, as check and in warn, whatever follows
+		timeline.Fail(insecureWarning)
+	}
+	client, err := connect(ctx, req.Source)
 	if err != nil && ctx.Err() != nil { // aborted (SIGTERM): say so rather than how the login was cut short
 		return bluegreen.Result{}, fmt.Errorf("%w (%v) while logging in: nothing was changed", bluegreen.ErrAborted, context.Cause(ctx))
 	}
 	if err != nil {
 		return bluegreen.Result{}, err
-	}
-	if req.Source.SkipCertCheck {
-		timeline.Fail(insecureWarning)
 	}
 	httpClient, err := cf.HTTPClient(req.Source.SkipCertCheck, req.Source.CACert)
 	if err != nil {

@@ -60,4 +60,18 @@ var _ = Describe("secrets", func() {
 			return In(context.Background(), strings.NewReader(req), GinkgoT().TempDir(), &bytes.Buffer{}, stderr)
 		}),
 	)
+
+	It("out warns too, before it logs in, when certificates are not verified", func() {
+		nowhere := httptest.NewServer(http.NotFoundHandler())
+		defer nowhere.Close()
+		inputs := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(inputs, "manifest.yml"), []byte("applications:\n- name: a\n"), 0o644)).To(Succeed())
+		req := `{"source":{"api":"` + nowhere.URL + `","username":"u","password":"secret-pw","organization":"o","space":"s",` +
+			`"skip_cert_check":true},"params":{"manifest":"manifest.yml"}}`
+		var stderr bytes.Buffer
+		err := Out(context.Background(), strings.NewReader(req), inputs, func(string) string { return "" }, &bytes.Buffer{}, &stderr)
+		Expect(err).To(HaveOccurred(), "there is no Cloud Controller")
+		Expect(stderr.String()).To(ContainSubstring(insecureWarning))
+		Expect(stderr.String() + err.Error()).NotTo(ContainSubstring("secret-pw"))
+	})
 })
