@@ -50,11 +50,11 @@ var _ = Describe("a first deploy", func() {
 			first(calls, "SetDroplet", cand, res.DropletGUID), first(calls, "Start", cand),
 			first(calls, "AwaitPresent", tempURL, cand))
 
-		By("mapping APP.DOMAIN only after the temporary route was verified, and proving it")
+		By("mapping APP.DOMAIN only after the temporary route was verified, and proving it; deleting the temporary route before the rename releases the lease")
 		liveRoute := w.cf.RouteGUID(liveURL)
 		inOrder("cutover", first(calls, "AwaitPresent", tempURL, cand), first(calls, "Map", liveRoute, cand),
-			first(calls, "AwaitPresent", liveURL, cand), first(calls, "Update", cand, appName),
-			first(calls, "DeleteRoute", tempRoute))
+			first(calls, "AwaitPresent", liveURL, cand), first(calls, "DeleteRoute", tempRoute),
+			first(calls, "Update", cand, appName))
 
 		By("leaving APP live, with no lease, on its route alone")
 		live := w.cf.AppNamed(appName)

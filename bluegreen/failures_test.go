@@ -229,15 +229,15 @@ var _ = Describe("a failure once traffic may have moved", func() {
 		}
 	})
 
-	It("after the candidate was promoted (the temporary route cannot be deleted) leaves the new APP serving, without panicking", func() {
+	It("when the temporary route cannot be deleted, leaves the new version serving every route, still under its lease, without panicking", func() {
 		w.cf.FailNth("DeleteRoute", 1, errors.New("CF-ServiceUnavailable: delete route"))
 		deploy := func() { _, _ = w.deploy() }
 		Expect(deploy).NotTo(Panic())
-		app := w.cf.AppNamed(appName)
-		Expect(app).NotTo(BeNil())
-		Expect(app.GUID).NotTo(Equal(live.GUID))
+		cand := w.cf.AppNamed(candName)
+		Expect(cand).NotTo(BeNil(), "the candidate keeps the lease until the temporary route is gone")
+		Expect(cand.GUID).NotTo(Equal(live.GUID))
 		for _, u := range urls {
-			Expect(w.cf.Serving(u)).To(Equal([]string{appName}), u)
+			Expect(w.cf.Serving(u)).To(Equal([]string{candName}), u)
 		}
 	})
 })

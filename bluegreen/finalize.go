@@ -103,18 +103,20 @@ func (d *deployer) renamePrevious(ctx context.Context, kept []*cf.App) error {
 
 // promote renames the candidate to APP, marks it live and drops its temporary route.
 func (d *deployer) promote(ctx context.Context, cand *cf.App) error {
-	role, at := roleLive, time.Now().UTC().Format(time.RFC3339Nano)
-	ann := map[string]*string{annLeaseExpires: nil, annStep: nil, annDeployedAt: &at}
-	if err := d.p.Update(ctx, cand.GUID, d.plan.App, map[string]*string{labelRole: &role}, ann); err != nil {
-		return err
-	}
-	d.candidate = nil // the lease is released: the candidate name is free
+	// The temporary route goes while the lease is still held: the next deploy, waiting for
+	// the lease, would otherwise find this route and use it just before it is deleted.
 	if err := d.p.Unmap(ctx, d.tempRoute.GUID, cand.GUID); err != nil {
 		return err
 	}
 	if err := d.p.DeleteRoute(ctx, d.tempRoute.GUID); err != nil {
 		return err
 	}
+	role, at := roleLive, time.Now().UTC().Format(time.RFC3339Nano)
+	ann := map[string]*string{annLeaseExpires: nil, annStep: nil, annDeployedAt: &at}
+	if err := d.p.Update(ctx, cand.GUID, d.plan.App, map[string]*string{labelRole: &role}, ann); err != nil {
+		return err
+	}
+	d.candidate = nil // the lease is released: the candidate name is free
 	d.res.AppName, d.res.AppGUID = d.plan.App, cand.GUID
 	rev, err := d.p.DeployedRevision(ctx, cand.GUID)
 	if err != nil {
