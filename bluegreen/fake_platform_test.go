@@ -158,6 +158,19 @@ func (f *fakePlatform) record(c Call) (Call, error) {
 	return c, c.Err
 }
 
+// locked records a call that changes the fake and, unless a fault answers it, runs change
+// under the lock; the call's after-hook runs once the lock is released.
+func (f *fakePlatform) locked(c Call, change func() error) error {
+	c, err := f.record(c)
+	if err != nil {
+		return err
+	}
+	defer f.done(c)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return change()
+}
+
 func (f *fakePlatform) done(c Call) {
 	f.mu.Lock()
 	hook := f.after[c.Method]
@@ -525,53 +538,38 @@ func (f *fakePlatform) Update(_ context.Context, guid, name string, labels, anno
 }
 
 func (f *fakePlatform) DeleteApp(_ context.Context, guid string) error {
-	c, err := f.record(Call{Method: "DeleteApp", Args: []string{guid}})
-	if err != nil {
-		return err
-	}
-	defer f.done(c)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.apps, guid)
-	for _, r := range f.routes {
-		delete(r.Dests, guid)
-	}
-	return nil
+	return f.locked(Call{Method: "DeleteApp", Args: []string{guid}}, func() error {
+		delete(f.apps, guid)
+		for _, r := range f.routes {
+			delete(r.Dests, guid)
+		}
+		return nil
+	})
 }
 
 func (f *fakePlatform) Start(_ context.Context, guid string) error {
-	c, err := f.record(Call{Method: "Start", Args: []string{guid}})
-	if err != nil {
-		return err
-	}
-	defer f.done(c)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	a, err := f.app(guid)
-	if err != nil {
-		return err
-	}
-	if a.Droplet == "" {
-		return errors.New("CF-UnprocessableEntity: Assign a droplet before starting this app.")
-	}
-	a.State = "STARTED"
-	return nil
+	return f.locked(Call{Method: "Start", Args: []string{guid}}, func() error {
+		a, err := f.app(guid)
+		if err != nil {
+			return err
+		}
+		if a.Droplet == "" {
+			return errors.New("CF-UnprocessableEntity: Assign a droplet before starting this app.")
+		}
+		a.State = "STARTED"
+		return nil
+	})
 }
 
 func (f *fakePlatform) Stop(_ context.Context, guid string) error {
-	c, err := f.record(Call{Method: "Stop", Args: []string{guid}})
-	if err != nil {
-		return err
-	}
-	defer f.done(c)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	a, err := f.app(guid)
-	if err != nil {
-		return err
-	}
-	a.State = "STOPPED"
-	return nil
+	return f.locked(Call{Method: "Stop", Args: []string{guid}}, func() error {
+		a, err := f.app(guid)
+		if err != nil {
+			return err
+		}
+		a.State = "STOPPED"
+		return nil
+	})
 }
 
 func (f *fakePlatform) EnvVars(_ context.Context, guid string) (map[string]string, error) {
@@ -711,19 +709,14 @@ func (f *fakePlatform) UploadDroplet(_ context.Context, appGUID string, _ map[st
 }
 
 func (f *fakePlatform) SetDroplet(_ context.Context, appGUID, droplet string) error {
-	c, err := f.record(Call{Method: "SetDroplet", Args: []string{appGUID, droplet}})
-	if err != nil {
-		return err
-	}
-	defer f.done(c)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	a, err := f.app(appGUID)
-	if err != nil {
-		return err
-	}
-	a.Droplet = droplet
-	return nil
+	return f.locked(Call{Method: "SetDroplet", Args: []string{appGUID, droplet}}, func() error {
+		a, err := f.app(appGUID)
+		if err != nil {
+			return err
+		}
+		a.Droplet = droplet
+		return nil
+	})
 }
 
 func (f *fakePlatform) DeployedRevision(_ context.Context, appGUID string) (string, error) {
@@ -872,52 +865,37 @@ func (f *fakePlatform) EnsureRoute(_ context.Context, space, domainGUID, host, p
 }
 
 func (f *fakePlatform) Map(_ context.Context, routeGUID, appGUID string) error {
-	c, err := f.record(Call{Method: "Map", Args: []string{routeGUID, appGUID}})
-	if err != nil {
-		return err
-	}
-	defer f.done(c)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r := f.routes[routeGUID]
-	if r == nil {
-		return fmt.Errorf("CF-ResourceNotFound: route %s", routeGUID)
-	}
-	if _, err := f.app(appGUID); err != nil {
-		return err
-	}
-	if _, ok := r.Dests[appGUID]; !ok {
-		r.Dests[appGUID] = f.newGUID("dest")
-	}
-	return nil
+	return f.locked(Call{Method: "Map", Args: []string{routeGUID, appGUID}}, func() error {
+		r := f.routes[routeGUID]
+		if r == nil {
+			return fmt.Errorf("CF-ResourceNotFound: route %s", routeGUID)
+		}
+		if _, err := f.app(appGUID); err != nil {
+			return err
+		}
+		if _, ok := r.Dests[appGUID]; !ok {
+			r.Dests[appGUID] = f.newGUID("dest")
+		}
+		return nil
+	})
 }
 
 func (f *fakePlatform) Unmap(_ context.Context, routeGUID, appGUID string) error {
-	c, err := f.record(Call{Method: "Unmap", Args: []string{routeGUID, appGUID}})
-	if err != nil {
-		return err
-	}
-	defer f.done(c)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r := f.routes[routeGUID]
-	if r == nil {
-		return fmt.Errorf("CF-ResourceNotFound: route %s", routeGUID)
-	}
-	delete(r.Dests, appGUID)
-	return nil
+	return f.locked(Call{Method: "Unmap", Args: []string{routeGUID, appGUID}}, func() error {
+		r := f.routes[routeGUID]
+		if r == nil {
+			return fmt.Errorf("CF-ResourceNotFound: route %s", routeGUID)
+		}
+		delete(r.Dests, appGUID)
+		return nil
+	})
 }
 
 func (f *fakePlatform) DeleteRoute(_ context.Context, guid string) error {
-	c, err := f.record(Call{Method: "DeleteRoute", Args: []string{guid}})
-	if err != nil {
-		return err
-	}
-	defer f.done(c)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.routes, guid)
-	return nil
+	return f.locked(Call{Method: "DeleteRoute", Args: []string{guid}}, func() error {
+		delete(f.routes, guid)
+		return nil
+	})
 }
 
 func (f *fakePlatform) FreeMemory(_ context.Context, s cf.Space) (cf.Headroom, error) {

@@ -70,14 +70,15 @@ func uploadBytes(sim *cfsim.Sim) int64 {
 	return n
 }
 
-func TestUploadFilesSendsOnlyWhatCCLacks(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+// newAppOnSim starts a simulated foundation, closed when the test ends, and creates an app
+// there through the port.
+func newAppOnSim(ctx context.Context, t *testing.T, name string) (*cfsim.Sim, *cf.Client, *cf.App) {
+	t.Helper()
 	sim, err := cfsim.Start(cfsim.Config{Routers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sim.Close()
+	t.Cleanup(func() { sim.Close() })
 	info := sim.Info()
 	c, err := cf.Connect(ctx, cf.Config{API: info.APIURL, Username: info.Username, Password: info.Password})
 	if err != nil {
@@ -87,10 +88,17 @@ func TestUploadFilesSendsOnlyWhatCCLacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := c.CreateApp(ctx, space.GUID, "matcher", nil, nil)
+	app, err := c.CreateApp(ctx, space.GUID, name, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sim, c, app
+}
+
+func TestUploadFilesSendsOnlyWhatCCLacks(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sim, c, app := newAppOnSim(ctx, t, "matcher")
 	folder := fakeFolder{"lib/a.jar": randomBytes(1, 200_000), "lib/b.jar": randomBytes(2, 300_000),
 		"Procfile": []byte("web: ./app\n"), "small.txt": randomBytes(3, 1000)}
 
@@ -117,7 +125,7 @@ func TestUploadFilesSendsOnlyWhatCCLacks(t *testing.T) {
 	if sent := uploadBytes(sim); sent > 5_000 {
 		t.Fatalf("second upload sent %d bytes, want only the small files and the list", sent)
 	}
-	checkPackage(ctx, t, info, pkg, folder)
+	checkPackage(ctx, t, sim.Info(), pkg, folder)
 }
 
 // checkPackage downloads the package CC assembled and compares it with the folder.
@@ -166,24 +174,7 @@ func checkPackage(ctx context.Context, t *testing.T, info cfsim.Info, pkg string
 func TestUploadFilesSendsNoZipWhenEverythingIsHeld(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sim, err := cfsim.Start(cfsim.Config{Routers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	info := sim.Info()
-	c, err := cf.Connect(ctx, cf.Config{API: info.APIURL, Username: info.Username, Password: info.Password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	space, err := c.Space(ctx, info.Org, info.Space)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := c.CreateApp(ctx, space.GUID, "all-held", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, c, app := newAppOnSim(ctx, t, "all-held")
 	folder := fakeFolder{"big.bin": randomBytes(4, 100_000)}
 	if _, _, err := c.UploadFiles(ctx, app.GUID, folder.files()); err != nil {
 		t.Fatal(err)
@@ -195,5 +186,5 @@ func TestUploadFilesSendsNoZipWhenEverythingIsHeld(t *testing.T) {
 	if st.Matched != 1 {
 		t.Fatalf("second upload: %+v, want the one file matched", st)
 	}
-	checkPackage(ctx, t, info, pkg, folder)
+	checkPackage(ctx, t, sim.Info(), pkg, folder)
 }

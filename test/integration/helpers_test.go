@@ -65,7 +65,13 @@ func newWorldFrom(cfg cfsim.Config) *world {
 	Expect(err).NotTo(HaveOccurred())
 	copyFile(bins.Versioned, filepath.Join(w.inputs, "app", "versioned"), 0o755)
 	w.write("app/Procfile", "web: ./versioned\n")
-	w.write("manifest.yml", `applications:
+	w.write("manifest.yml", baseManifest)
+	return w
+}
+
+// baseManifest is every world's app: two instances of the test app with an HTTP health
+// check; specs that need more env vars append them.
+const baseManifest = `applications:
 - name: myapp
   memory: 64M
   instances: 2
@@ -75,9 +81,7 @@ func newWorldFrom(cfg cfsim.Config) *world {
   timeout: 5
   env:
     VERSION: ((version))
-`)
-	return w
-}
+`
 
 func (w *world) write(rel, content string) {
 	p := filepath.Join(w.inputs, rel)

@@ -207,17 +207,7 @@ var _ = Describe("out, check and in with secrets in vars, vars files, env vars a
 		w := newWorld()
 		w.sim.SetTokenTTL(3 * time.Second) // many tokens, all of them secrets
 		w.write("creds.yml", "api_token: token-from-a-vars-file\n")
-		w.write("manifest.yml", `applications:
-- name: myapp
-  memory: 64M
-  instances: 2
-  path: app
-  health-check-type: http
-  health-check-http-endpoint: /health
-  timeout: 5
-  env:
-    VERSION: ((version))
-    DB_PASSWORD: ((db.password))
+		w.write("manifest.yml", baseManifest+`    DB_PASSWORD: ((db.password))
     API_TOKEN: ((api_token))
     LITERAL: written-in-the-manifest
 `)
