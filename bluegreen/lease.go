@@ -9,179 +9,146 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/cf"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 )
 
-// The lease is the candidate app itself: CC refuses a second app with its name, so creating
-// it is the lock. Its lease-expires annotation is renewed while the deploy runs; a deploy
-// that was killed stops renewing, and the next one heals what it left.
+// Lease is a lock on an app, held by a second app with a fixed name (APP-candidate for a
+// blue-green deploy): CC refuses a second app with that name, so creating it is the lock. Its
+// lease-expires annotation is renewed while the run lives; a run that was killed stops renewing,
+// and the next one heals what it left, from the step its journal (the step annotation) reached.
+type Lease struct {
+	CC        Apps
+	Log       *Timeline
+	SpaceGUID string
+	For       string // the app the lease is on
+	Name      string // the lock app's name
+	Role      string // the lock app's role label
+	TTL       time.Duration
+	Build     Build
+	ID        string // this run's deploy id
 
-func newID() string {
+	mu     sync.Mutex
+	holder *platform.App
+	stop   func()
+}
+
+// NewID makes a deploy id.
+func NewID() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
 
-func (d *deployer) leaseAnnotations(step string) map[string]string {
+// Holder is the lock app while the lease is held, else nil.
+func (l *Lease) Holder() *platform.App {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.holder
+}
+
+// Released forgets the lock app: it was renamed or deleted, and its name is free.
+func (l *Lease) Released() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.holder = nil
+}
+
+func (l *Lease) annotations(step string) map[string]string {
 	ann := map[string]string{
-		annApp: d.plan.App, annDeployID: d.deployID, annStep: step,
-		annLeaseExpires: time.Now().Add(d.plan.LeaseTTL).UTC().Format(time.RFC3339Nano),
+		AnnApp: l.For, AnnDeployID: l.ID, AnnStep: step,
+		AnnLeaseExpires: Timestamp(time.Now().Add(l.TTL)),
 	}
-	for k, v := range d.plan.Build {
-		ann[keyPrefix+k] = v
+	for k, v := range l.Build {
+		ann[KeyPrefix+k] = v
 	}
 	return ann
 }
 
-// acquire creates the candidate app; if one exists it waits for a live lease to go, or heals
-// an expired one, up to the lease timeout.
-func (d *deployer) acquire(ctx context.Context) error {
-	deadline := time.Now().Add(d.plan.Timeouts.Lease)
+// Take creates the lock app; if one exists it waits for a live lease to go, or has heal bring
+// back what an expired one left, for up to wait.
+func (l *Lease) Take(ctx context.Context, wait time.Duration, heal func(context.Context, *platform.App) error) (*platform.App, error) {
+	deadline := time.Now().Add(wait)
 	for {
-		cand, err := d.p.CreateApp(ctx, d.space.GUID, candidateName(d.plan.App),
-			map[string]string{labelRole: roleCandidate}, d.leaseAnnotations("created"))
+		app, err := l.CC.CreateApp(ctx, l.SpaceGUID, l.Name, map[string]string{LabelRole: l.Role}, l.annotations("created"))
 		if err == nil {
-			d.candidate = cand
-			return nil
+			l.mu.Lock()
+			l.holder = app
+			l.mu.Unlock()
+			return app, nil
 		}
-		if !errors.Is(err, cf.ErrNameTaken) {
-			return err
+		if !errors.Is(err, platform.ErrNameTaken) {
+			return nil, err
 		}
-		if err := d.contend(ctx, deadline); err != nil {
-			return err
+		if err := l.contend(ctx, deadline, wait, heal); err != nil {
+			return nil, err
 		}
 	}
 }
 
-// contend deals with an existing candidate: heal it when its lease expired, else wait.
-func (d *deployer) contend(ctx context.Context, deadline time.Time) error {
-	other, err := d.p.AppByName(ctx, d.space.GUID, candidateName(d.plan.App))
+// contend deals with an existing lock app: heal it when its lease expired, else wait.
+func (l *Lease) contend(ctx context.Context, deadline time.Time, wait time.Duration, heal func(context.Context, *platform.App) error) error {
+	other, err := l.CC.AppByName(ctx, l.SpaceGUID, l.Name)
 	if err != nil || other == nil {
 		return err // gone meanwhile: try again
 	}
-	if expired(other) {
-		d.log.Note("found %s left by an interrupted deploy (%s); healing", other.Name, other.Annotations[annDeployID])
+	if Expired(other) {
+		l.Log.Note("found %s left by an interrupted deploy (%s); healing", other.Name, other.Annotations[AnnDeployID])
 		// Healing brings the space back to one serving version: an abort lets it finish.
-		ctx, cancel := uninterrupted(ctx)
+		ctx, cancel := Uninterrupted(ctx)
 		defer cancel()
-		return d.heal(ctx, other)
+		return heal(ctx, other)
 	}
 	if time.Now().After(deadline) {
 		return fmt.Errorf("another deploy (%s) holds the lease on %s; waited %s (params.lease_timeout)",
-			other.Annotations[annDeployID], d.plan.App, d.plan.Timeouts.Lease)
+			other.Annotations[AnnDeployID], l.For, wait)
 	}
-	d.log.Note("another deploy (%s) is running; waiting for its lease", other.Annotations[annDeployID])
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-time.After(time.Second):
-		return nil
-	}
+	l.Log.Note("another deploy (%s) is running; waiting for its lease", other.Annotations[AnnDeployID])
+	return Sleep(ctx, time.Second)
 }
 
-func expired(app *cf.App) bool {
-	t, err := time.Parse(time.RFC3339Nano, app.Annotations[annLeaseExpires])
+// Expired reports whether an app's lease has run out (or it has none).
+func Expired(app *platform.App) bool {
+	t, err := time.Parse(time.RFC3339Nano, app.Annotations[AnnLeaseExpires])
 	return err != nil || time.Now().After(t)
 }
 
-// heartbeat renews the lease until the returned stop is called; stop may be called twice.
-func (d *deployer) heartbeat(ctx context.Context) func() {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	var once sync.Once
-	go func() {
-		defer close(done)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(d.plan.LeaseTTL / 3):
-				d.setStep(ctx, "")
-			}
-		}
-	}()
-	return func() { once.Do(func() { cancel(); <-done }) }
-}
-
-// setStep records how far the deploy got (the journal) and renews the lease.
-func (d *deployer) setStep(ctx context.Context, step string) {
-	if d.candidate == nil || d.noJournal {
+// Record writes how far the run got (the journal) and renews the lease; "" renews only.
+func (l *Lease) Record(ctx context.Context, step string) {
+	holder := l.Holder()
+	if holder == nil {
 		return
 	}
 	ann := map[string]*string{}
-	expires := time.Now().Add(d.plan.LeaseTTL).UTC().Format(time.RFC3339Nano)
-	ann[annLeaseExpires] = &expires
+	expires := Timestamp(time.Now().Add(l.TTL))
+	ann[AnnLeaseExpires] = &expires
 	if step != "" {
-		ann[annStep] = &step
+		ann[AnnStep] = &step
 	}
-	_ = d.p.Update(ctx, d.candidate.GUID, d.candidate.Name, nil, ann)
+	_ = l.CC.Update(ctx, holder.GUID, holder.Name, nil, ann)
 }
 
-// heal brings the space back to one serving version after an interrupted deploy, from the
-// step its journal reached: a candidate that never had live routes is deleted; one that was
-// moving traffic gives it back to the live app first; one that was finalizing is finished.
-func (d *deployer) heal(ctx context.Context, cand *cf.App) error {
-	d.res.Healed = append(d.res.Healed, cand.Name+" at step "+cand.Annotations[annStep])
-	if cand.Annotations[annStep] == "finalize" {
-		return d.finishFinalize(ctx, cand)
-	}
-	routes, err := d.p.AppRoutes(ctx, cand.GUID)
-	if err != nil {
-		return err
-	}
-	for _, r := range routes {
-		if err := d.giveBack(ctx, r, cand.GUID); err != nil {
-			return fmt.Errorf("heal: %w", err)
+// Heartbeat renews the lease every third of its TTL until Stop.
+func (l *Lease) Heartbeat(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for Sleep(ctx, l.TTL/3) == nil {
+			l.Record(ctx, "")
 		}
-		if r.Host == d.plan.temporaryHost() {
-			if err := d.p.DeleteRoute(ctx, r.GUID); err != nil {
-				return fmt.Errorf("heal: %w", err)
-			}
-		}
-	}
-	if err := d.p.DeleteApp(ctx, cand.GUID); err != nil {
-		return fmt.Errorf("heal: %w", err)
-	}
-	d.log.Note("healed: removed %s", cand.Name)
-	return nil
+	}()
+	var once sync.Once
+	l.mu.Lock()
+	l.stop = func() { once.Do(func() { cancel(); <-done }) }
+	l.mu.Unlock()
 }
 
-// giveBack takes a route off an app, first proving the live app serves it when it is mapped
-// there (or mapping it back when the interrupted cutover had already unmapped it).
-func (d *deployer) giveBack(ctx context.Context, r cf.Route, appGUID string) error {
-	if r.Host != d.plan.temporaryHost() && d.live != nil {
-		if err := d.reclaim(ctx, r); err != nil {
-			return err
-		}
+// Stop ends the heartbeat (it may be called twice, or without one).
+func (l *Lease) Stop() {
+	l.mu.Lock()
+	stop := l.stop
+	l.mu.Unlock()
+	if stop != nil {
+		stop()
 	}
-	if err := d.p.Unmap(ctx, r.GUID, appGUID); err != nil {
-		return err
-	}
-	instances := 1
-	if p, err := d.p.WebProcess(ctx, appGUID); err == nil && p.Instances > 0 {
-		instances = p.Instances
-	}
-	_, err := d.awaitAbsent(ctx, r, appGUID, instances)
-	return err
-}
-
-// reclaim maps the live app back to the route and proves it serves there. When the live app had
-// been unmapped, its removal may still be on its way to a router (each applies removals after
-// its own lag, and one can overtake a later registration): the live app would pass the proof
-// there, still registered, and be removed right after. So it is proven gone first.
-func (d *deployer) reclaim(ctx context.Context, r cf.Route) error {
-	current, err := d.p.Route(ctx, r.GUID)
-	if err != nil {
-		return err
-	}
-	if _, mapped := current.Dests[d.live.GUID]; !mapped {
-		if _, err := d.awaitAbsent(ctx, r, d.live.GUID, d.liveSize.Instances); err != nil {
-			return err
-		}
-	}
-	if err := d.p.Map(ctx, r.GUID, d.live.GUID); err != nil {
-		return err
-	}
-	_, err = d.awaitPresent(ctx, r, d.live.GUID, d.liveSize.Instances)
-	return err
 }

@@ -3,24 +3,25 @@ package bluegreen
 import (
 	"context"
 
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/cf"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 )
 
-// settledPlatform lets a request that changes something run to its end once it is on its way,
-// even when the deploy is aborted meanwhile: cut short, CC may or may not apply it, and the
-// engine would not know what to undo (a temporary route created without its guid known, a
-// lease taken by an app it never heard of, a deployment rolling on that it cannot cancel).
-// After an abort no new such request starts. Reads, uploads, staging and every wait stay
-// interruptible: that is where an abort stops a deploy, and what they leave is either the
-// candidate's (removed) or an unused package or droplet.
-type settledPlatform struct{ Platform }
+// A request that changes something runs to its end once it is on its way, even when the run is
+// aborted meanwhile: cut short, CC may or may not apply it, and the engine would not know what
+// to undo (a temporary route created without its guid known, a lease taken by an app it never
+// heard of, a deployment rolling on that it cannot cancel). After an abort no new such request
+// starts. Reads, uploads, staging and every wait stay interruptible: that is where an abort stops
+// a run, and what they leave is either the candidate's (removed) or an unused package or droplet.
+//
+// Each role has its settled wrapper; a flow composes the ones it uses (candidate.settled, ...).
+// Every changing method of a role is listed, so a new one cannot slip through unsettled.
 
 // settle runs a change with ctx's deadline but not its cancellation, unless ctx already ended.
 func settle(ctx context.Context, change func(context.Context) error) error {
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
-	ctx, cancel := uninterrupted(ctx)
+	ctx, cancel := Uninterrupted(ctx)
 	defer cancel()
 	return change(ctx)
 }
@@ -35,99 +36,92 @@ func settleValue[T any](ctx context.Context, change func(context.Context) (T, er
 	return v, err
 }
 
-func (s settledPlatform) CreateApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*cf.App, error) {
-	return settleValue(ctx, func(ctx context.Context) (*cf.App, error) {
-		return s.Platform.CreateApp(ctx, spaceGUID, name, labels, annotations)
+// SettledApps lets app changes finish after an abort.
+type SettledApps struct{ Apps }
+
+func (s SettledApps) CreateApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*platform.App, error) {
+	return settleValue(ctx, func(ctx context.Context) (*platform.App, error) {
+		return s.Apps.CreateApp(ctx, spaceGUID, name, labels, annotations)
 	})
 }
 
-func (s settledPlatform) Update(ctx context.Context, guid, name string, labels, annotations map[string]*string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.Platform.Update(ctx, guid, name, labels, annotations) })
+func (s SettledApps) Update(ctx context.Context, guid, name string, labels, annotations map[string]*string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Apps.Update(ctx, guid, name, labels, annotations) })
 }
 
-func (s settledPlatform) DeleteApp(ctx context.Context, guid string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.Platform.DeleteApp(ctx, guid) })
+func (s SettledApps) DeleteApp(ctx context.Context, guid string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Apps.DeleteApp(ctx, guid) })
 }
 
-func (s settledPlatform) Start(ctx context.Context, guid string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.Platform.Start(ctx, guid) })
+func (s SettledApps) Start(ctx context.Context, guid string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Apps.Start(ctx, guid) })
 }
 
-func (s settledPlatform) Stop(ctx context.Context, guid string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.Platform.Stop(ctx, guid) })
+func (s SettledApps) Stop(ctx context.Context, guid string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Apps.Stop(ctx, guid) })
 }
 
-func (s settledPlatform) ApplyManifest(ctx context.Context, spaceGUID string, yaml []byte) error {
-	return settle(ctx, func(ctx context.Context) error { return s.Platform.ApplyManifest(ctx, spaceGUID, yaml) })
+func (s SettledApps) SetEnvVars(ctx context.Context, appGUID string, env map[string]*string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Apps.SetEnvVars(ctx, appGUID, env) })
 }
 
-func (s settledPlatform) SetDroplet(ctx context.Context, appGUID, dropletGUID string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.Platform.SetDroplet(ctx, appGUID, dropletGUID) })
-}
+// SettledRoutes lets route changes finish after an abort.
+type SettledRoutes struct{ Routes }
 
-func (s settledPlatform) EnsureRoute(ctx context.Context, spaceGUID, domainGUID, host, path string) (cf.Route, error) {
-	return settleValue(ctx, func(ctx context.Context) (cf.Route, error) {
-		return s.Platform.EnsureRoute(ctx, spaceGUID, domainGUID, host, path)
+func (s SettledRoutes) EnsureRoute(ctx context.Context, spaceGUID, domainGUID, host, path string) (platform.Route, error) {
+	return settleValue(ctx, func(ctx context.Context) (platform.Route, error) {
+		return s.Routes.EnsureRoute(ctx, spaceGUID, domainGUID, host, path)
 	})
 }
 
-func (s settledPlatform) Map(ctx context.Context, routeGUID, appGUID string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.Platform.Map(ctx, routeGUID, appGUID) })
+func (s SettledRoutes) Map(ctx context.Context, routeGUID, appGUID string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Routes.Map(ctx, routeGUID, appGUID) })
 }
 
-func (s settledPlatform) Unmap(ctx context.Context, routeGUID, appGUID string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.Platform.Unmap(ctx, routeGUID, appGUID) })
+func (s SettledRoutes) Unmap(ctx context.Context, routeGUID, appGUID string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Routes.Unmap(ctx, routeGUID, appGUID) })
 }
 
-func (s settledPlatform) DeleteRoute(ctx context.Context, guid string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.Platform.DeleteRoute(ctx, guid) })
+func (s SettledRoutes) DeleteRoute(ctx context.Context, guid string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Routes.DeleteRoute(ctx, guid) })
 }
 
-// settledDeployer is settledPlatform for CAPI deployments. Every Deployer method is listed, so a
-// new one cannot slip through unsettled without a decision.
-type settledDeployer struct {
-	settledPlatform
-	dp Deployer
+// SettledBuilds lets a manifest or droplet change finish after an abort. Uploads and staging
+// stay interruptible: what they leave is an unused package or droplet.
+type SettledBuilds struct{ Builds }
+
+func (s SettledBuilds) ApplyManifest(ctx context.Context, spaceGUID string, yaml []byte) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Builds.ApplyManifest(ctx, spaceGUID, yaml) })
 }
 
-func settleDeployer(dp Deployer) settledDeployer {
-	return settledDeployer{settledPlatform: settledPlatform{dp}, dp: dp}
+func (s SettledBuilds) SetDroplet(ctx context.Context, appGUID, dropletGUID string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Builds.SetDroplet(ctx, appGUID, dropletGUID) })
 }
 
-func (s settledDeployer) CreateDeployment(ctx context.Context, r cf.DeploymentRequest) (cf.Deployment, error) {
-	return settleValue(ctx, func(ctx context.Context) (cf.Deployment, error) { return s.dp.CreateDeployment(ctx, r) })
+// SettledDeployments lets deployment changes finish after an abort.
+type SettledDeployments struct{ Deployments }
+
+func (s SettledDeployments) CreateDeployment(ctx context.Context, r platform.DeploymentRequest) (platform.Deployment, error) {
+	return settleValue(ctx, func(ctx context.Context) (platform.Deployment, error) { return s.Deployments.CreateDeployment(ctx, r) })
 }
 
-func (s settledDeployer) CancelDeployment(ctx context.Context, guid string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.dp.CancelDeployment(ctx, guid) })
+func (s SettledDeployments) CancelDeployment(ctx context.Context, guid string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Deployments.CancelDeployment(ctx, guid) })
 }
 
-func (s settledDeployer) ContinueDeployment(ctx context.Context, guid string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.dp.ContinueDeployment(ctx, guid) })
+func (s SettledDeployments) ContinueDeployment(ctx context.Context, guid string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Deployments.ContinueDeployment(ctx, guid) })
 }
 
-func (s settledDeployer) SetEnvVars(ctx context.Context, appGUID string, env map[string]*string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.dp.SetEnvVars(ctx, appGUID, env) })
+// Settle wraps the core roles of p; a flow adds its own roles' wrappers.
+func Settle(p Platform) Platform {
+	return settledPlatform{Spaces: p, Apps: SettledApps{p}, Processes: p, Routes: SettledRoutes{p}, Builds: SettledBuilds{p}}
 }
 
-// The reads stay interruptible.
-
-func (s settledDeployer) Deployment(ctx context.Context, guid string) (cf.Deployment, error) {
-	return s.dp.Deployment(ctx, guid)
-}
-
-func (s settledDeployer) ActiveDeployment(ctx context.Context, appGUID string) (*cf.Deployment, error) {
-	return s.dp.ActiveDeployment(ctx, appGUID)
-}
-
-func (s settledDeployer) ProcessInstances(ctx context.Context, processGUID string) ([]cf.Instance, error) {
-	return s.dp.ProcessInstances(ctx, processGUID)
-}
-
-func (s settledDeployer) WebProcesses(ctx context.Context, appGUID string) ([]cf.Process, error) {
-	return s.dp.WebProcesses(ctx, appGUID)
-}
-
-func (s settledDeployer) Revisions(ctx context.Context, appGUID string) ([]cf.Revision, error) {
-	return s.dp.Revisions(ctx, appGUID)
+type settledPlatform struct {
+	Spaces
+	Apps
+	Processes
+	Routes
+	Builds
 }

@@ -41,9 +41,9 @@ func (t *Timeline) Step(name string, f func() error) error {
 	defer t.mu.Unlock()
 	t.Phases = append(t.Phases, Phase{Name: name, Duration: d, Err: err})
 	if err != nil {
-		fmt.Fprintf(t.w, "%s✗ %-28s %8s  %v%s\n", red, name, round(d), err, reset)
+		fmt.Fprintf(t.w, "%s✗ %-28s %8s  %v%s\n", red, name, Round(d), err, reset)
 	} else {
-		fmt.Fprintf(t.w, "%s✓%s %-28s %8s\n", green, reset, name, round(d))
+		fmt.Fprintf(t.w, "%s✓%s %-28s %8s\n", green, reset, name, Round(d))
 	}
 	return err
 }
@@ -62,7 +62,8 @@ func (t *Timeline) Fail(format string, args ...any) {
 	fmt.Fprintf(t.w, red+"  "+format+reset+"\n", args...)
 }
 
-func round(d time.Duration) time.Duration {
+// Round shortens a duration for the log.
+func Round(d time.Duration) time.Duration {
 	if d < time.Second {
 		return d.Round(time.Millisecond)
 	}

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/history"
 )
 
 // CheckRequest is what Concourse sends to check: no version on the first check ever.
@@ -27,18 +27,18 @@ func Check(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error
 		return err
 	}
 	warnInsecure(stderr, req.Source)
-	client, err := connect(ctx, req.Source)
+	f, err := connect(ctx, req.Source)
 	if err != nil {
 		return scrub(nameField(err), req.Source.Secrets(), nil)
 	}
-	releases, err := bluegreen.Releases(ctx, client, req.Source.Organization, req.Source.Space, req.Source.AppName)
+	releases, err := history.Releases(ctx, f.CC, req.Source.Organization, req.Source.Space, req.Source.AppName)
 	if err != nil {
 		return scrub(nameField(err), req.Source.Secrets(), nil)
 	}
 	return json.NewEncoder(stdout).Encode(since(versionsOf(releases), req.Version))
 }
 
-func versionsOf(releases []bluegreen.Release) []Version {
+func versionsOf(releases []history.Release) []Version {
 	out := make([]Version, 0, len(releases))
 	for _, r := range releases {
 		out = append(out, Version{AppGUID: r.AppGUID, RevisionGUID: r.RevisionGUID})

@@ -3,22 +3,22 @@ package resource
 import (
 	"io"
 
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/cf"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/manifest"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 )
 
 // appFiles lets the engine upload an app folder through resource matching: its files with
 // their SHA-1s, and its zip without the ones the Cloud Controller holds. An archive has none.
-func appFiles(src manifest.Source) *cf.AppFiles {
+func appFiles(src manifest.Source) *platform.AppFiles {
 	if src.IsArchive {
 		return nil
 	}
-	return &cf.AppFiles{
-		List: func() ([]cf.Resource, error) {
-			files, err := manifest.Files(src, cf.MinMatchSize)
-			list := make([]cf.Resource, len(files))
+	return &platform.AppFiles{
+		List: func() ([]platform.Resource, error) {
+			files, err := manifest.Files(src, platform.MinMatchSize)
+			list := make([]platform.Resource, len(files))
 			for i, f := range files {
-				list[i] = cf.Resource{Path: f.Path, Size: f.Size, Mode: f.Mode, SHA1: f.SHA1}
+				list[i] = platform.Resource{Path: f.Path, Size: f.Size, Mode: f.Mode, SHA1: f.SHA1}
 			}
 			return list, err
 		},

@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/cf"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/history"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/maintenance"
 )
 
 // InRequest is what Concourse sends to in; params are absent unless the get step sets some.
@@ -48,12 +49,12 @@ func In(ctx context.Context, stdin io.Reader, dir string, stdout, stderr io.Writ
 
 // get reads the release and writes it out.
 func get(ctx context.Context, req InRequest, dir string, stdout, stderr io.Writer) error {
-	client, err := connect(ctx, req.Source)
+	f, err := connect(ctx, req.Source)
 	if err != nil {
 		return nameField(err)
 	}
-	d, err := bluegreen.Inspect(ctx, client, req.Version.AppGUID, req.Version.RevisionGUID)
-	if errors.Is(err, bluegreen.ErrGone) {
+	d, err := history.Inspect(ctx, f.CC, req.Version.AppGUID, req.Version.RevisionGUID)
+	if errors.Is(err, history.ErrGone) {
 		return fmt.Errorf("version %s/%s is not available: %w", req.Version.AppGUID, req.Version.RevisionGUID, err)
 	}
 	if err != nil {
@@ -63,7 +64,7 @@ func get(ctx context.Context, req InRequest, dir string, stdout, stderr io.Write
 		return err
 	}
 	if req.Params.DownloadDroplet {
-		if err := downloadDroplet(ctx, client, dir, d); err != nil {
+		if err := downloadDroplet(ctx, f.CC, dir, d); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "downloaded droplet %s (sha256 %s)\n", d.DropletGUID, d.Checksum)
@@ -71,14 +72,14 @@ func get(ctx context.Context, req InRequest, dir string, stdout, stderr io.Write
 	return json.NewEncoder(stdout).Encode(Response{Version: *req.Version, Metadata: inMetadata(d)})
 }
 
-func connect(ctx context.Context, s Source) (*cf.Client, error) {
-	return cf.Connect(ctx, cf.Config{API: s.API, Username: s.Username, Password: s.Password,
+func connect(ctx context.Context, s Source) (bluegreen.Foundation, error) {
+	return bluegreen.Connect(ctx, bluegreen.Login{API: s.API, Username: s.Username, Password: s.Password,
 		ClientID: s.ClientID, ClientSecret: s.ClientSecret, SkipCertCheck: s.SkipCertCheck, CACert: s.CACert,
-		UserAgent: "cf-bluegreen-resource"})
+		RouterURLs: s.RouterURLs})
 }
 
 // writeRelease writes one file per fact, and metadata.json with all of them.
-func writeRelease(dir string, v Version, d bluegreen.Details) error {
+func writeRelease(dir string, v Version, d history.Details) error {
 	meta := releaseJSON(v, d)
 	files := map[string]string{
 		"app_name": d.AppName, "app_guid": d.AppGUID, "droplet_guid": d.DropletGUID,
@@ -102,12 +103,12 @@ func writeRelease(dir string, v Version, d bluegreen.Details) error {
 	return nil
 }
 
-func releaseJSON(v Version, d bluegreen.Details) map[string]any {
+func releaseJSON(v Version, d history.Details) map[string]any {
 	instances := []map[string]any{}
 	for _, in := range d.Instances {
 		instances = append(instances, map[string]any{"index": in.Index, "state": in.State, "routable": in.Routable})
 	}
-	ann := func(k string) string { return d.Annotations["cf-bluegreen-resource/"+k] }
+	ann := func(k string) string { return d.Annotations[bluegreen.KeyPrefix+k] }
 	return map[string]any{
 		"version": v, "app_name": d.AppName, "app_guid": d.AppGUID, "state": d.State,
 		"revision": d.RevisionVersion, "revision_guid": d.RevisionGUID, "routes": d.Routes, "instances": instances,
@@ -120,34 +121,34 @@ func releaseJSON(v Version, d bluegreen.Details) map[string]any {
 
 // deployedAt is when the release's revision was made, else when the app was last deployed.
 // maintenanceState is on while the app's routes are switched to the maintenance responder.
-func maintenanceState(d bluegreen.Details) string {
-	if d.Annotations["cf-bluegreen-resource/maintenance"] == "on" {
+func maintenanceState(d history.Details) string {
+	if d.Annotations[bluegreen.AnnMaintenance] == maintenance.On {
 		return "on"
 	}
 	return "off"
 }
 
-func deployedAt(d bluegreen.Details) string {
+func deployedAt(d history.Details) string {
 	if !d.Created.IsZero() {
 		return d.Created.UTC().Format(time.RFC3339)
 	}
-	return d.Annotations["cf-bluegreen-resource/deployed-at"]
+	return d.Annotations[bluegreen.AnnDeployedAt]
 }
 
-func downloadDroplet(ctx context.Context, client *cf.Client, dir string, d bluegreen.Details) error {
+func downloadDroplet(ctx context.Context, h history.Platform, dir string, d history.Details) error {
 	f, err := os.Create(filepath.Join(dir, "droplet.tgz"))
 	if err != nil {
 		return fmt.Errorf("write droplet.tgz: %w", err)
 	}
-	if err := client.DownloadDroplet(ctx, d.DropletGUID, f); err != nil {
+	if err := history.DownloadDroplet(ctx, h, d, f); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
 }
 
-func inMetadata(d bluegreen.Details) []Metadata {
+func inMetadata(d history.Details) []Metadata {
 	return []Metadata{{"app_name", d.AppName}, {"app_guid", d.AppGUID}, {"revision", strconv.Itoa(d.RevisionVersion)},
-		{"droplet_guid", d.DropletGUID}, {"state", d.State}, {"routes", strings.Join(d.Routes, ", ")},
+		{"droplet_guid", d.DropletGUID}, {"state", string(d.State)}, {"routes", strings.Join(d.Routes, ", ")},
 		{"deployed_at", deployedAt(d)}, {"maintenance", maintenanceState(d)}}
 }

@@ -8,8 +8,9 @@ import (
 	"strconv"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/maintenance"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/manifest"
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/maintenance"
+	responder "github.com/cf-bluegreen-resource/cf-bluegreen-resource/maintenance"
 )
 
 // responderBinary is the maintenance responder shipped beside out (/opt/resource/responder).
@@ -25,23 +26,23 @@ func responderBinary() (string, error) {
 	return path, nil
 }
 
-// maintenancePlan prepares the responder: its name, its configuration as env vars, and its
+// maintenanceOptions prepares the responder: its name, its configuration as env vars, and its
 // bits (the responder binary, a Procfile, and the page files from the inputs).
-func maintenancePlan(p OutParams, app, dir string) (bluegreen.MaintenancePlan, error) {
+func maintenanceOptions(p OutParams, target bluegreen.Target, dir string) (maintenance.Options, error) {
 	m := p.Maintenance
-	plan := bluegreen.MaintenancePlan{On: m.State == "on", StopApp: m.StopApp, Responder: app + "-maintenance",
-		Env: map[string]string{}}
+	plan := maintenance.Options{Target: target, On: m.State == maintenance.On, StopApp: m.StopApp,
+		Responder: target.App + "-maintenance", Env: map[string]string{}, Timeouts: timeouts(p)}
 	if m.Responder == "space" {
 		plan.Responder = "maintenance-responder"
 	}
 	if m.Status != 0 {
-		plan.Env[maintenance.EnvStatus] = strconv.Itoa(m.Status)
+		plan.Env[responder.EnvStatus] = strconv.Itoa(m.Status)
 	}
 	if m.RetryAfter != nil {
-		plan.Env[maintenance.EnvRetryAfter] = strconv.Itoa(*m.RetryAfter)
+		plan.Env[responder.EnvRetryAfter] = strconv.Itoa(*m.RetryAfter)
 	}
 	if m.Message != "" {
-		plan.Env[maintenance.EnvMessage] = m.Message
+		plan.Env[responder.EnvMessage] = m.Message
 	}
 	if !plan.On {
 		return plan, nil
@@ -51,7 +52,7 @@ func maintenancePlan(p OutParams, app, dir string) (bluegreen.MaintenancePlan, e
 		return plan, err
 	}
 	files := map[string]string{"responder": bin}
-	for field, f := range map[string]struct{ env, path string }{"page": {maintenance.EnvPageFile, m.Page}, "json": {maintenance.EnvJSONFile, m.JSON}} {
+	for field, f := range map[string]struct{ env, path string }{"page": {responder.EnvPageFile, m.Page}, "json": {responder.EnvJSONFile, m.JSON}} {
 		if f.path == "" {
 			continue
 		}

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/cf"
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/candidate"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/maintenance"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/rollout"
 )
 
 // OutRequest is what Concourse sends to out on stdin.
@@ -60,17 +62,16 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 	if err != nil {
 		return scrub(err, req.Source.Secrets(), secretValues(req.Params, dir, nil))
 	}
-	var mplan *bluegreen.MaintenancePlan
 	if req.Params.Maintenance != nil {
-		m, err := maintenancePlan(req.Params, plan.App, dir)
+		m, err := maintenanceOptions(req.Params, plan.target, dir)
 		if err != nil {
 			return scrub(err, req.Source.Secrets(), secrets)
 		}
-		mplan = &m
+		plan.maintenance = &m
 	}
 	log := newRedactor(stderr, req.Source.Secrets(), secrets)
 	timeline := bluegreen.NewTimeline(log)
-	res, err := deploy(ctx, req, plan, mplan, timeline)
+	res, err := deploy(ctx, req, plan, timeline)
 	if err != nil {
 		return fmt.Errorf("%s", log.clean(nameField(err).Error()))
 	}
@@ -83,13 +84,13 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 // nameField says which source field a foundation-side refusal is about.
 func nameField(err error) error {
 	switch {
-	case errors.Is(err, cf.ErrNoOrg):
+	case errors.Is(err, platform.ErrNoOrg):
 		return fmt.Errorf("source.organization: %w", err)
-	case errors.Is(err, cf.ErrNoSpace):
+	case errors.Is(err, platform.ErrNoSpace):
 		return fmt.Errorf("source.space: %w", err)
 	case untrusted(err):
 		return fmt.Errorf("source.ca_cert: the API's TLS certificate is not trusted: give its CA in source.ca_cert: %w", err)
-	case errors.Is(err, cf.ErrLogin):
+	case errors.Is(err, platform.ErrLogin):
 		return fmt.Errorf("source: check api and the credentials: %w", err)
 	}
 	return err
@@ -108,42 +109,37 @@ func revisionOrDroplet(res bluegreen.Result) string {
 	return "droplet-" + res.DropletGUID
 }
 
-func deploy(ctx context.Context, req OutRequest, plan bluegreen.Plan, m *bluegreen.MaintenancePlan, timeline *bluegreen.Timeline) (bluegreen.Result, error) {
+func deploy(ctx context.Context, req OutRequest, plan putPlan, timeline *bluegreen.Timeline) (bluegreen.Result, error) {
 	if req.Source.SkipCertCheck { // before logging in, as check and in warn, whatever follows
 		timeline.Fail(insecureWarning)
 	}
-	client, err := connect(ctx, req.Source)
+	f, err := connect(ctx, req.Source)
 	if err != nil && ctx.Err() != nil { // aborted (SIGTERM): say so rather than how the login was cut short
 		return bluegreen.Result{}, fmt.Errorf("%w (%v) while logging in: nothing was changed", bluegreen.ErrAborted, context.Cause(ctx))
 	}
 	if err != nil {
 		return bluegreen.Result{}, err
 	}
-	httpClient, err := cf.HTTPClient(req.Source.SkipCertCheck, req.Source.CACert)
-	if err != nil {
-		return bluegreen.Result{}, err
+	switch {
+	case plan.maintenance != nil:
+		return maintenance.Switch(ctx, f.CC, f.Probe, *plan.maintenance, timeline)
+	case plan.strategy == bluegreen.StrategyBlueGreen:
+		return candidate.Deploy(ctx, f.CC, f.Probe, plan.blueGreen, timeline)
 	}
-	prober := &probe.Prober{Bases: req.Source.RouterURLs, Client: httpClient}
-	if m != nil {
-		return maintainAndRead(ctx, client, prober, plan, *m, timeline)
-	}
-	if plan.Strategy == "bluegreen" {
-		return bluegreen.Deploy(ctx, client, prober, plan, timeline)
-	}
-	return bluegreen.Rollout(ctx, client, prober, plan, timeline)
+	return rollout.Rollout(ctx, f.CC, f.Probe, plan.rollout, timeline)
 }
 
-func outMetadata(res bluegreen.Result, plan bluegreen.Plan, phases []bluegreen.Phase) []Metadata {
-	strategy := plan.Strategy
+func outMetadata(res bluegreen.Result, plan putPlan, phases []bluegreen.Phase) []Metadata {
+	strategy := plan.strategy
 	if res.Maintenance != "" {
 		return maintenanceMetadata(res, phases)
 	}
 	md := []Metadata{
 		{"app_name", res.AppName}, {"app_guid", res.AppGUID}, {"droplet_guid", res.DropletGUID},
-		{"revision_guid", res.RevisionGUID}, {"strategy", strategy}, {"routes", strings.Join(res.Routes, ", ")},
+		{"revision_guid", res.RevisionGUID}, {"strategy", string(strategy)}, {"routes", strings.Join(res.Routes, ", ")},
 		{"rolled_back", strconv.FormatBool(res.RolledBack)},
 	}
-	if strategy == "bluegreen" {
+	if strategy == bluegreen.StrategyBlueGreen {
 		md = append(md, Metadata{"previous_app_guid", res.PreviousGUID})
 	} else {
 		md = append(md, Metadata{"deployment_guid", res.DeploymentGUID}, Metadata{"deployment_status", res.Status},
@@ -156,24 +152,13 @@ func outMetadata(res bluegreen.Result, plan bluegreen.Plan, phases []bluegreen.P
 	if len(res.Healed) > 0 {
 		md = append(md, Metadata{"healed", strings.Join(res.Healed, ", ")})
 	}
-	if plan.Droplet != nil {
-		md = append(md, Metadata{"droplet_sha256", plan.Droplet.SHA256})
+	if plan.droplet != nil {
+		md = append(md, Metadata{"droplet_sha256", plan.droplet.SHA256})
 	}
 	for _, p := range phases {
 		md = append(md, Metadata{"phase " + p.Name, p.Duration.Round(time.Millisecond).String()})
 	}
 	return md
-}
-
-// maintainAndRead switches maintenance and reads the app's current release for the version.
-func maintainAndRead(ctx context.Context, client *cf.Client, prober *probe.Prober, plan bluegreen.Plan,
-	m bluegreen.MaintenancePlan, timeline *bluegreen.Timeline) (bluegreen.Result, error) {
-	res, err := bluegreen.Maintenance(ctx, client, prober, plan, m, timeline)
-	if err != nil {
-		return res, err
-	}
-	res.RevisionGUID, err = client.DeployedRevision(ctx, res.AppGUID)
-	return res, err
 }
 
 func maintenanceMetadata(res bluegreen.Result, phases []bluegreen.Phase) []Metadata {

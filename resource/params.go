@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 )
 
 // OutParams are the put step's params.
@@ -13,7 +15,7 @@ type OutParams struct {
 	Path                 string             `json:"path,omitempty"`
 	Droplet              string             `json:"droplet,omitempty"`
 	AppName              string             `json:"app_name,omitempty"`
-	Strategy             string             `json:"strategy,omitempty"`
+	Strategy             bluegreen.Strategy `json:"strategy,omitempty"`
 	Vars                 map[string]any     `json:"vars,omitempty"`
 	VarsFiles            []string           `json:"vars_files,omitempty"`
 	EnvironmentVariables map[string]string  `json:"environment_variables,omitempty"`
@@ -33,7 +35,7 @@ type OutParams struct {
 	MaxInFlight          *int               `json:"max_in_flight,omitempty"`
 	CanarySteps          []int              `json:"canary_steps,omitempty"`
 	CanaryPause          *Duration          `json:"canary_pause,omitempty"`
-	Action               string             `json:"action,omitempty"`
+	Action               bluegreen.Action   `json:"action,omitempty"`
 	Revision             *int               `json:"revision,omitempty"`
 	OnActiveDeployment   string             `json:"on_active_deployment,omitempty"`
 	Maintenance          *MaintenanceParams `json:"maintenance,omitempty"`
@@ -179,14 +181,14 @@ func (p OutParams) validateDurations() error {
 }
 
 // StrategyOrDefault is the strategy in effect: bluegreen, or rolling for actions.
-func (p OutParams) StrategyOrDefault() string {
+func (p OutParams) StrategyOrDefault() bluegreen.Strategy {
 	switch {
 	case p.Strategy != "":
 		return p.Strategy
-	case p.Action != "":
-		return "rolling"
+	case p.Action != bluegreen.ActionDeploy:
+		return bluegreen.StrategyRolling
 	}
-	return "bluegreen"
+	return bluegreen.StrategyBlueGreen
 }
 
 func (p OutParams) validateMaintenance() error {
@@ -213,15 +215,15 @@ func (p OutParams) validateAction() error {
 		return p.validateMaintenance()
 	}
 	switch p.Action {
-	case "":
+	case bluegreen.ActionDeploy:
 		if p.Manifest == "" {
 			return fmt.Errorf("params.manifest: required (a path or glob relative to the inputs folder)")
 		}
-	case "restart", "cancel", "rollback":
+	case bluegreen.ActionRestart, bluegreen.ActionCancel, bluegreen.ActionRollback:
 		if p.Manifest == "" && p.AppName == "" {
 			return fmt.Errorf("params.app_name: required for action %s without a manifest", p.Action)
 		}
-		if p.Strategy == "bluegreen" {
+		if p.Strategy == bluegreen.StrategyBlueGreen {
 			return fmt.Errorf("params.action: %s uses a CAPI deployment; set strategy rolling or canary, not bluegreen", p.Action)
 		}
 	default:
@@ -230,7 +232,7 @@ func (p OutParams) validateAction() error {
 	if p.Droplet != "" && (p.Path != "" || p.Action != "") {
 		return fmt.Errorf("params.droplet: deploys droplet bits instead of path, and not with an action")
 	}
-	if p.Revision != nil && (p.Action != "rollback" || *p.Revision < 1) {
+	if p.Revision != nil && (p.Action != bluegreen.ActionRollback || *p.Revision < 1) {
 		return fmt.Errorf("params.revision: a revision version of 1 or more, with action rollback only")
 	}
 	return nil
@@ -238,18 +240,18 @@ func (p OutParams) validateAction() error {
 
 func (p OutParams) validateDeployment() error {
 	strategy := p.StrategyOrDefault()
-	if strategy != "bluegreen" && strategy != "rolling" && strategy != "canary" {
+	if strategy != bluegreen.StrategyBlueGreen && strategy != bluegreen.StrategyRolling && strategy != bluegreen.StrategyCanary {
 		return fmt.Errorf("params.strategy: %q is not one of bluegreen, rolling, canary", p.Strategy)
 	}
-	capi := strategy != "bluegreen"
+	capi := strategy != bluegreen.StrategyBlueGreen
 	switch {
 	case p.MaxInFlight != nil && !capi:
 		return fmt.Errorf("params.max_in_flight: only with strategy rolling or canary")
 	case p.MaxInFlight != nil && *p.MaxInFlight < 1:
 		return fmt.Errorf("params.max_in_flight: must be 1 or more, got %d", *p.MaxInFlight)
-	case p.CanarySteps != nil && strategy != "canary":
+	case p.CanarySteps != nil && strategy != bluegreen.StrategyCanary:
 		return fmt.Errorf("params.canary_steps: only with strategy canary")
-	case p.CanaryPause != nil && strategy != "canary":
+	case p.CanaryPause != nil && strategy != bluegreen.StrategyCanary:
 		return fmt.Errorf("params.canary_pause: only with strategy canary")
 	case p.OnActiveDeployment != "" && !capi:
 		return fmt.Errorf("params.on_active_deployment: only with strategy rolling or canary")

@@ -11,62 +11,98 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/candidate"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/maintenance"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/manifest"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/rollout"
 )
 
-// buildPlan reads the manifest, vars and bits from the inputs folder and turns the params
-// into the engine's plan. It changes nothing anywhere. It also returns the values that must
-// never be printed (vars, env values).
-func buildPlan(req OutRequest, dir string, env Env) (bluegreen.Plan, []string, error) {
-	p := req.Params
-	plan := basePlan(req, env)
-	if p.Manifest == "" { // an action or a maintenance switch on an existing app
-		plan.App = p.AppName
-		return plan, secretValues(p, dir, nil), nil
-	}
-	app, err := loadManifest(p, dir)
-	if err != nil {
-		return plan, nil, err
-	}
-	plan.App, plan.Manifest, plan.ManifestRoutes, plan.NoRoute = app.Name, app, app.Routes, app.NoRoute
-	plan.ManifestEnv, plan.InstancesHint, plan.MemoryHint = app.Env, app.Instances, app.MemoryMB
-	if p.Maintenance != nil {
-		return plan, secretValues(p, dir, app), nil
-	}
-	if p.Droplet != "" {
-		plan.Droplet, err = dropletBits(dir, p.Droplet)
-		return plan, secretValues(p, dir, app), err
-	}
-	if p.Action == "" {
-		src, err := appSource(p, dir, app)
-		if err != nil {
-			return plan, nil, err
-		}
-		plan.Bits = func(w io.Writer) error { return manifest.WriteZip(w, src) }
-		plan.Files = appFiles(src)
-	}
-	return plan, secretValues(p, dir, app), nil
+// putPlan is what the put will do, fully decided before anything changes: one flow's options.
+type putPlan struct {
+	strategy    bluegreen.Strategy
+	target      bluegreen.Target
+	blueGreen   candidate.Options
+	rollout     rollout.Options
+	maintenance *maintenance.Options
+	droplet     *bluegreen.DropletBits // a promoted droplet, for the metadata
 }
 
-// basePlan turns the params that need no files into the plan.
-func basePlan(req OutRequest, env Env) bluegreen.Plan {
+// buildPlan reads the manifest, vars and bits from the inputs folder and turns the params
+// into the engine's options. It changes nothing anywhere. It also returns the values that must
+// never be printed (vars, env values).
+func buildPlan(req OutRequest, dir string, env Env) (putPlan, []string, error) {
 	p := req.Params
-	return bluegreen.Plan{
-		Org: req.Source.Organization, Space: req.Source.Space,
-		Env: p.EnvironmentVariables, InheritEnv: p.InheritEnv == nil || *p.InheritEnv,
-		TemporaryHost: p.TemporaryRoute, KeepPrevious: intOr(p.KeepPrevious, DefaultKeepPrevious),
-		KeepFailed: p.KeepFailed, Drain: durOr(p.Drain, DefaultDrain), LeaseTTL: durOr(p.LeaseTTL, DefaultLeaseTTL),
-		Timeouts: bluegreen.Timeouts{
-			Staging: durOr(p.StagingTimeout, DefaultStagingTimeout), Startup: durOr(p.StartupTimeout, DefaultStartupTimeout),
-			Verify: durOr(p.VerifyTimeout, DefaultVerifyTimeout), Overall: durOr(p.Timeout, DefaultTimeout),
-			Lease: durOr(p.LeaseTimeout, DefaultLeaseTimeout),
-		},
-		Checks: smokeChecks(p.SmokeChecks), Observe: observation(p.Observe), Build: buildInfo(env),
-		Strategy: p.StrategyOrDefault(), MaxInFlight: intOr(p.MaxInFlight, 1), CanarySteps: p.CanarySteps,
-		CanaryPause: durOr(p.CanaryPause, 0), Action: p.Action, RollbackTo: intOr(p.Revision, 0),
-		WaitActive: p.OnActiveDeployment != "fail",
+	target := bluegreen.Target{App: p.AppName, Org: req.Source.Organization, Space: req.Source.Space}
+	var push bluegreen.Push
+	var app *manifest.App
+	if p.Manifest != "" {
+		var err error
+		if app, err = loadManifest(p, dir); err != nil {
+			return putPlan{}, nil, err
+		}
+		target.App = app.Name
+		push = bluegreen.Push{Manifest: app, Routes: app.Routes, NoRoute: app.NoRoute, ManifestEnv: app.Env,
+			InstancesHint: app.Instances, MemoryHint: app.MemoryMB}
 	}
+	push.Env = p.EnvironmentVariables
+	secrets := secretValues(p, dir, app)
+	bits, err := pushBits(p, dir, app)
+	if err != nil {
+		return putPlan{}, secrets, err
+	}
+	push.Bits = bits
+	return flowOptions(req, env, target, push), secrets, nil
+}
+
+// timeouts bound each phase, from the params or their defaults.
+func timeouts(p OutParams) bluegreen.Timeouts {
+	return bluegreen.Timeouts{
+		Staging: durOr(p.StagingTimeout, DefaultStagingTimeout), Startup: durOr(p.StartupTimeout, DefaultStartupTimeout),
+		Verify: durOr(p.VerifyTimeout, DefaultVerifyTimeout), Overall: durOr(p.Timeout, DefaultTimeout),
+		Lease: durOr(p.LeaseTimeout, DefaultLeaseTimeout),
+	}
+}
+
+// pushBits are the new version's bits: a promoted droplet, or the app folder or archive. An
+// action or a maintenance switch deploys none.
+func pushBits(p OutParams, dir string, app *manifest.App) (bluegreen.Bits, error) {
+	switch {
+	case app == nil || p.Maintenance != nil:
+		return bluegreen.Bits{}, nil
+	case p.Droplet != "":
+		d, err := dropletBits(dir, p.Droplet)
+		return bluegreen.Bits{Droplet: d}, err
+	case p.Action != bluegreen.ActionDeploy:
+		return bluegreen.Bits{}, nil
+	}
+	src, err := appSource(p, dir, app)
+	if err != nil {
+		return bluegreen.Bits{}, err
+	}
+	return bluegreen.Bits{Zip: func(w io.Writer) error { return manifest.WriteZip(w, src) }, Files: appFiles(src)}, nil
+}
+
+// flowOptions turns the params into the chosen flow's options.
+func flowOptions(req OutRequest, env Env, target bluegreen.Target, push bluegreen.Push) putPlan {
+	p := req.Params
+	timeouts := timeouts(p)
+	plan := putPlan{strategy: p.StrategyOrDefault(), target: target, droplet: push.Bits.Droplet}
+	checks, observe, build := smokeChecks(p.SmokeChecks), observation(p.Observe), buildInfo(env)
+	switch plan.strategy {
+	case bluegreen.StrategyBlueGreen:
+		plan.blueGreen = candidate.Options{Target: target, Push: push, InheritEnv: p.InheritEnv == nil || *p.InheritEnv,
+			TemporaryHost: p.TemporaryRoute, KeepPrevious: intOr(p.KeepPrevious, DefaultKeepPrevious), KeepFailed: p.KeepFailed,
+			Timeouts: timeouts, Drain: durOr(p.Drain, DefaultDrain), Checks: checks, Observe: observe,
+			LeaseTTL: durOr(p.LeaseTTL, DefaultLeaseTTL), Build: build}
+	default:
+		plan.rollout = rollout.Options{Target: target, Push: push, Strategy: platform.DeploymentStrategy(plan.strategy),
+			MaxInFlight: intOr(p.MaxInFlight, 1), CanarySteps: p.CanarySteps, CanaryPause: durOr(p.CanaryPause, 0),
+			Action: p.Action, RollbackTo: intOr(p.Revision, 0), WaitActive: p.OnActiveDeployment != "fail",
+			Timeouts: timeouts, Checks: checks, Observe: observe, Build: build}
+	}
+	return plan
 }
 
 func loadManifest(p OutParams, dir string) (*manifest.App, error) {
@@ -141,8 +177,8 @@ func observation(o *Observe) *bluegreen.Observation {
 }
 
 // buildInfo names the Concourse build in annotations; every variable is optional.
-func buildInfo(env Env) map[string]string {
-	out := map[string]string{}
+func buildInfo(env Env) bluegreen.Build {
+	out := bluegreen.Build{}
 	for key, name := range map[string]string{"build-team": "BUILD_TEAM_NAME", "build-pipeline": "BUILD_PIPELINE_NAME",
 		"build-job": "BUILD_JOB_NAME", "build-name": "BUILD_NAME", "build-id": "BUILD_ID"} {
 		if v := env(name); v != "" {

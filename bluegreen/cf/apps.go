@@ -1,49 +1,33 @@
 package cf
 
 import (
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/cloudfoundry/go-cfclient/v3/client"
 	"github.com/cloudfoundry/go-cfclient/v3/resource"
 )
 
-// Space is a resolved org and space.
-type Space struct {
-	GUID, Name       string
-	OrgGUID, OrgName string
-	QuotaGUID        string // space quota, "" when none
-	OrgQuotaGUID     string
-}
-
-// App is what the engine needs to know about an app.
-type App struct {
-	GUID, Name, State string
-	DropletGUID       string
-	Labels            map[string]string
-	Annotations       map[string]string
-	Created           time.Time
-}
-
 // Space finds an org and a space by name.
-func (c *Client) Space(ctx context.Context, org, space string) (Space, error) {
+func (c *Client) Space(ctx context.Context, org, space string) (platform.Space, error) {
 	oopts := client.NewOrganizationListOptions()
 	oopts.Names.EqualTo(org)
 	o, err := c.cf.Organizations.Single(ctx, oopts)
 	if err != nil {
-		return Space{}, fmt.Errorf("organization %q: %w", org, notFound(err, ErrNoOrg))
+		return platform.Space{}, fmt.Errorf("organization %q: %w", org, notFound(err, platform.ErrNoOrg))
 	}
 	sopts := client.NewSpaceListOptions()
 	sopts.Names.EqualTo(space)
 	sopts.OrganizationGUIDs.EqualTo(o.GUID)
 	s, err := c.cf.Spaces.Single(ctx, sopts)
 	if err != nil {
-		return Space{}, fmt.Errorf("space %q in organization %q: %w", space, org, notFound(err, ErrNoSpace))
+		return platform.Space{}, fmt.Errorf("space %q in organization %q: %w", space, org, notFound(err, platform.ErrNoSpace))
 	}
-	out := Space{GUID: s.GUID, Name: s.Name, OrgGUID: o.GUID, OrgName: o.Name}
+	out := platform.Space{GUID: s.GUID, Name: s.Name, OrgGUID: o.GUID, OrgName: o.Name}
 	if o.Relationships.Quota.Data != nil {
 		out.OrgQuotaGUID = o.Relationships.Quota.Data.GUID
 	}
@@ -53,12 +37,6 @@ func (c *Client) Space(ctx context.Context, org, space string) (Space, error) {
 	return out, nil
 }
 
-// ErrNoOrg and ErrNoSpace say the org or space does not exist or cannot be seen.
-var (
-	ErrNoOrg   = errors.New("not found or not visible to this user")
-	ErrNoSpace = errors.New("not found or not visible to this user")
-)
-
 func notFound(err, sentinel error) error {
 	if errors.Is(err, client.ErrExactlyOneResultNotReturned) || errors.Is(err, client.ErrNoResultsReturned) {
 		return sentinel
@@ -66,8 +44,8 @@ func notFound(err, sentinel error) error {
 	return err
 }
 
-func toApp(a *resource.App) *App {
-	out := &App{GUID: a.GUID, Name: a.Name, State: a.State, Created: a.CreatedAt,
+func toApp(a *resource.App) *platform.App {
+	out := &platform.App{GUID: a.GUID, Name: a.Name, State: platform.AppState(a.State), Created: a.CreatedAt,
 		Labels: map[string]string{}, Annotations: map[string]string{}}
 	if a.Relationships.CurrentDroplet.Data != nil {
 		out.DropletGUID = a.Relationships.CurrentDroplet.Data.GUID
@@ -88,7 +66,7 @@ func toApp(a *resource.App) *App {
 }
 
 // AppByName returns the app of that name in the space, or nil.
-func (c *Client) AppByName(ctx context.Context, spaceGUID, name string) (*App, error) {
+func (c *Client) AppByName(ctx context.Context, spaceGUID, name string) (*platform.App, error) {
 	opts := client.NewAppListOptions()
 	opts.Names.EqualTo(name)
 	opts.SpaceGUIDs.EqualTo(spaceGUID)
@@ -103,7 +81,7 @@ func (c *Client) AppByName(ctx context.Context, spaceGUID, name string) (*App, e
 }
 
 // App reads an app by guid; nil when it no longer exists.
-func (c *Client) App(ctx context.Context, guid string) (*App, error) {
+func (c *Client) App(ctx context.Context, guid string) (*platform.App, error) {
 	a, err := c.cf.Applications.Get(ctx, guid)
 	if resource.IsResourceNotFoundError(err) {
 		return nil, nil
@@ -115,7 +93,7 @@ func (c *Client) App(ctx context.Context, guid string) (*App, error) {
 }
 
 // AppsWithLabel lists the space's apps matching a label selector such as "k=v".
-func (c *Client) AppsWithLabel(ctx context.Context, spaceGUID, key, value string) ([]*App, error) {
+func (c *Client) AppsWithLabel(ctx context.Context, spaceGUID, key, value string) ([]*platform.App, error) {
 	opts := client.NewAppListOptions()
 	opts.SpaceGUIDs.EqualTo(spaceGUID)
 	opts.LabelSel = client.LabelSelector{}
@@ -124,7 +102,7 @@ func (c *Client) AppsWithLabel(ctx context.Context, spaceGUID, key, value string
 	if err != nil {
 		return nil, fmt.Errorf("list apps with %s=%s: %w", key, value, err)
 	}
-	out := make([]*App, 0, len(apps))
+	out := make([]*platform.App, 0, len(apps))
 	for _, a := range apps {
 		out = append(out, toApp(a))
 	}
@@ -134,17 +112,17 @@ func (c *Client) AppsWithLabel(ctx context.Context, spaceGUID, key, value string
 // CreateApp creates a stopped app with metadata; ErrNameTaken when the name is in use. When
 // CC's answer is lost, the app of that name carrying exactly these annotations is this call's
 // (the lease's deploy id and expiry make them unique), so it is never created twice.
-func (c *Client) CreateApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*App, error) {
+func (c *Client) CreateApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*platform.App, error) {
 	req := resource.NewAppCreate(name, spaceGUID)
 	req.Metadata = metadataOf(labels, annotations)
-	find := func() (*App, bool, error) {
+	find := func() (*platform.App, bool, error) {
 		a, err := c.AppByName(ctx, spaceGUID, name)
 		if err != nil || a == nil {
 			return nil, false, err
 		}
 		return a, hasAnnotations(a, annotations), nil
 	}
-	a, err := create(ctx, c.retry, fmt.Sprintf("create app %q", name), func() (*App, error) {
+	a, err := create(ctx, c.retry, fmt.Sprintf("create app %q", name), func() (*platform.App, error) {
 		a, err := c.cf.Applications.Create(ctx, req)
 		if err != nil {
 			return nil, err
@@ -155,12 +133,12 @@ func (c *Client) CreateApp(ctx context.Context, spaceGUID, name string, labels, 
 		if mine, ok, ferr := find(); ferr == nil && ok {
 			return mine, nil // a try whose answer was lost made it
 		}
-		return nil, ErrNameTaken
+		return nil, platform.ErrNameTaken
 	}
 	return a, err
 }
 
-func hasAnnotations(a *App, want map[string]string) bool {
+func hasAnnotations(a *platform.App, want map[string]string) bool {
 	for k, v := range want {
 		if a.Annotations[k] != v {
 			return false
@@ -245,38 +223,23 @@ func (c *Client) ApplyManifest(ctx context.Context, spaceGUID string, yaml []byt
 	return c.waitJob(ctx, "apply manifest", job)
 }
 
-// Process is the size of an app's web process.
-type Process struct {
-	GUID      string
-	Instances int
-	MemoryMB  int
-}
-
 // WebProcess reads the app's (newest) web process.
-func (c *Client) WebProcess(ctx context.Context, appGUID string) (Process, error) {
+func (c *Client) WebProcess(ctx context.Context, appGUID string) (platform.Process, error) {
 	opts := client.NewProcessOptions()
 	opts.Types.EqualTo("web")
 	procs, err := c.cf.Processes.ListForAppAll(ctx, appGUID, opts)
 	if err != nil {
-		return Process{}, fmt.Errorf("read web process of app %s: %w", appGUID, err)
+		return platform.Process{}, fmt.Errorf("read web process of app %s: %w", appGUID, err)
 	}
 	if len(procs) == 0 {
-		return Process{}, fmt.Errorf("app %s has no web process", appGUID)
+		return platform.Process{}, fmt.Errorf("app %s has no web process", appGUID)
 	}
 	p := procs[len(procs)-1]
-	return Process{GUID: p.GUID, Instances: p.Instances, MemoryMB: p.MemoryInMB}, nil
-}
-
-// Instance is one instance of the web process as CC reports it.
-type Instance struct {
-	Index    int
-	State    string
-	Routable bool
-	Details  string
+	return platform.Process{GUID: p.GUID, Instances: p.Instances, MemoryMB: p.MemoryInMB}, nil
 }
 
 // Instances reads the web process's instance states.
-func (c *Client) Instances(ctx context.Context, appGUID string) ([]Instance, error) {
+func (c *Client) Instances(ctx context.Context, appGUID string) ([]platform.Instance, error) {
 	stats, err := c.cf.Processes.GetStatsForApp(ctx, appGUID, "web")
 	if err != nil {
 		return nil, fmt.Errorf("read instances of app %s: %w", appGUID, err)
@@ -284,10 +247,10 @@ func (c *Client) Instances(ctx context.Context, appGUID string) ([]Instance, err
 	return toInstances(stats), nil
 }
 
-func toInstances(stats *resource.ProcessStats) []Instance {
-	var out []Instance
+func toInstances(stats *resource.ProcessStats) []platform.Instance {
+	var out []platform.Instance
 	for _, s := range stats.Stats {
-		in := Instance{Index: s.Index, State: s.State, Routable: s.Routable}
+		in := platform.Instance{Index: s.Index, State: platform.InstanceState(s.State), Routable: s.Routable}
 		if s.Details != nil {
 			in.Details = *s.Details
 		}

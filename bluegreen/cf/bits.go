@@ -9,6 +9,8 @@ import (
 
 	"github.com/cloudfoundry/go-cfclient/v3/client"
 	"github.com/cloudfoundry/go-cfclient/v3/resource"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 )
 
 // Upload creates a bits package for the app and streams the zip that write produces into
@@ -30,7 +32,7 @@ func (c *Client) Upload(ctx context.Context, appGUID string, write func(io.Write
 		if err != nil {
 			return false, fmt.Errorf("read package: %w", err)
 		}
-		return p.State != "AWAITING_UPLOAD", nil
+		return platform.PackageState(p.State) != platform.PackageAwaitingUpload, nil
 	})
 	if err != nil {
 		return "", err
@@ -46,7 +48,7 @@ func (c *Client) emptyPackage(ctx context.Context, appGUID string) (*resource.Pa
 		return nil, false, fmt.Errorf("list packages: %w", err)
 	}
 	for i := len(pkgs) - 1; i >= 0; i-- {
-		if p := pkgs[i]; p.State == "AWAITING_UPLOAD" && p.Type == "bits" {
+		if p := pkgs[i]; platform.PackageState(p.State) == platform.PackageAwaitingUpload && p.Type == "bits" {
 			return p, true, nil
 		}
 	}
@@ -143,14 +145,14 @@ func (c *Client) Stage(ctx context.Context, pkgGUID string) (string, error) {
 		if err != nil {
 			return false, fmt.Errorf("read build: %w", err)
 		}
-		switch b.State {
-		case "FAILED":
+		switch platform.BuildState(b.State) {
+		case platform.BuildFailed:
 			reason := "unknown reason"
 			if b.Error != nil {
 				reason = *b.Error
 			}
 			return false, fmt.Errorf("staging failed: %s", reason)
-		case "STAGED":
+		case platform.BuildStaged:
 			droplet = b.Droplet.GUID
 			return true, nil
 		}

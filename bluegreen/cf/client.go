@@ -6,6 +6,8 @@
 package cf
 
 import (
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -40,12 +42,6 @@ type Client struct {
 
 const defaultWaitTimeout = 10 * time.Minute
 
-// ErrNameTaken is returned when an app name is already used in the space.
-var ErrNameTaken = errors.New("app name taken")
-
-// ErrLogin marks a failed discovery or login.
-var ErrLogin = errors.New("log in")
-
 // Connect discovers the UAA and logs in (eagerly for a password grant).
 func Connect(ctx context.Context, c Config) (*Client, error) {
 	httpClient, err := HTTPClient(c.SkipCertCheck, c.CACert)
@@ -69,7 +65,7 @@ func Connect(ctx context.Context, c Config) (*Client, error) {
 	}
 	cfg, err := config.New(c.API, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%w to %s: %w", ErrLogin, c.API, err)
+		return nil, fmt.Errorf("%w to %s: %w", platform.ErrLogin, c.API, err)
 	}
 	cf, err := client.New(cfg)
 	if err != nil {
@@ -130,10 +126,10 @@ func (c *Client) waitJob(ctx context.Context, what, jobGUID string) error {
 		if err != nil {
 			return false, fmt.Errorf("%s: %w", what, err)
 		}
-		switch j.State {
-		case "COMPLETE":
+		switch platform.JobState(j.State) {
+		case platform.JobComplete:
 			return true, nil
-		case "FAILED":
+		case platform.JobFailed:
 			msg := "job failed"
 			if len(j.Errors) > 0 {
 				msg = j.Errors[0].Detail

@@ -1,41 +1,17 @@
 package cf
 
 import (
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/cloudfoundry/go-cfclient/v3/client"
 	"github.com/cloudfoundry/go-cfclient/v3/resource"
 )
 
-// DeploymentRequest is a CAPI v3 deployment to create: a droplet, a revision to roll back to,
-// or neither (a rolling restart of the current droplet).
-type DeploymentRequest struct {
-	AppGUID      string
-	DropletGUID  string
-	RevisionGUID string
-	Strategy     string // rolling or canary
-	MaxInFlight  int
-	CanarySteps  []int // instance weights
-}
-
-// Deployment is what the engine reads of a deployment.
-type Deployment struct {
-	GUID            string
-	Value, Reason   string // ACTIVE/DEPLOYING, FINALIZED/DEPLOYED, ...
-	Error           string // status.details.error
-	NewProcesses    []string
-	DropletGUID     string
-	PreviousDroplet string
-	RevisionGUID    string
-	RevisionVersion int
-	CanaryStep      int
-	CanarySteps     int
-}
-
-func toDeployment(d *resource.Deployment) Deployment {
-	out := Deployment{GUID: d.GUID, Value: d.Status.Value, Reason: d.Status.Reason,
+func toDeployment(d *resource.Deployment) platform.Deployment {
+	out := platform.Deployment{GUID: d.GUID, Value: platform.DeploymentValue(d.Status.Value), Reason: platform.DeploymentReason(d.Status.Reason),
 		DropletGUID: d.Droplet.GUID, PreviousDroplet: d.PreviousDroplet.GUID, RevisionGUID: d.Revision.GUID}
 	if d.Revision.Version != nil {
 		out.RevisionVersion = *d.Revision.Version
@@ -53,9 +29,9 @@ func toDeployment(d *resource.Deployment) Deployment {
 }
 
 // CreateDeployment starts a deployment.
-func (c *Client) CreateDeployment(ctx context.Context, r DeploymentRequest) (Deployment, error) {
+func (c *Client) CreateDeployment(ctx context.Context, r platform.DeploymentRequest) (platform.Deployment, error) {
 	req := resource.NewDeploymentCreate(r.AppGUID)
-	req.Strategy = r.Strategy
+	req.Strategy = string(r.Strategy)
 	if r.DropletGUID != "" {
 		req.Droplet = &resource.Relationship{GUID: r.DropletGUID}
 	}
@@ -77,46 +53,46 @@ func (c *Client) CreateDeployment(ctx context.Context, r DeploymentRequest) (Dep
 	// deployment that was not there before this call is the one it made.
 	before, err := c.Deployments(ctx, r.AppGUID)
 	if err != nil {
-		return Deployment{}, err
+		return platform.Deployment{}, err
 	}
 	known := map[string]bool{}
 	for _, d := range before {
 		known[d.GUID] = true
 	}
-	return create(ctx, c.retry, "create the deployment", func() (Deployment, error) {
+	return create(ctx, c.retry, "create the deployment", func() (platform.Deployment, error) {
 		d, err := c.cf.Deployments.Create(ctx, req)
 		if err != nil {
-			return Deployment{}, err
+			return platform.Deployment{}, err
 		}
 		return toDeployment(d), nil
-	}, func() (Deployment, bool, error) {
+	}, func() (platform.Deployment, bool, error) {
 		now, err := c.Deployments(ctx, r.AppGUID)
 		if err != nil {
-			return Deployment{}, false, err
+			return platform.Deployment{}, false, err
 		}
 		for i := len(now) - 1; i >= 0; i-- {
 			if !known[now[i].GUID] {
 				return now[i], true, nil
 			}
 		}
-		return Deployment{}, false, nil
+		return platform.Deployment{}, false, nil
 	})
 }
 
 // Deployment reads a deployment.
-func (c *Client) Deployment(ctx context.Context, guid string) (Deployment, error) {
+func (c *Client) Deployment(ctx context.Context, guid string) (platform.Deployment, error) {
 	d, err := c.cf.Deployments.Get(ctx, guid)
 	if err != nil {
-		return Deployment{}, fmt.Errorf("read deployment %s: %w", guid, err)
+		return platform.Deployment{}, fmt.Errorf("read deployment %s: %w", guid, err)
 	}
 	return toDeployment(d), nil
 }
 
 // ActiveDeployment returns the app's ACTIVE deployment, or nil.
-func (c *Client) ActiveDeployment(ctx context.Context, appGUID string) (*Deployment, error) {
+func (c *Client) ActiveDeployment(ctx context.Context, appGUID string) (*platform.Deployment, error) {
 	opts := client.NewDeploymentListOptions()
 	opts.AppGUIDs.EqualTo(appGUID)
-	opts.StatusValues.EqualTo("ACTIVE")
+	opts.StatusValues.EqualTo(string(platform.DeploymentActive))
 	ds, err := c.cf.Deployments.ListAll(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("list the app's deployments: %w", err)
@@ -135,7 +111,7 @@ func (c *Client) CancelDeployment(ctx context.Context, guid string) error {
 		func() error { return c.cf.Deployments.Cancel(ctx, guid) },
 		func() (bool, error) {
 			d, err := c.Deployment(ctx, guid)
-			return d.Reason == "CANCELING" || d.Reason == "CANCELED", err
+			return d.Reason == platform.ReasonCanceling || d.Reason == platform.ReasonCanceled, err
 		})
 }
 
@@ -150,12 +126,12 @@ func (c *Client) ContinueDeployment(ctx context.Context, guid string) error {
 		func() error { return c.cf.Deployments.Continue(ctx, guid) },
 		func() (bool, error) {
 			d, err := c.Deployment(ctx, guid)
-			return d.Reason != "PAUSED" || d.CanaryStep != paused.CanaryStep, err
+			return d.Reason != platform.ReasonPaused || d.CanaryStep != paused.CanaryStep, err
 		})
 }
 
 // ProcessInstances reads one process's instance states (by process guid).
-func (c *Client) ProcessInstances(ctx context.Context, processGUID string) ([]Instance, error) {
+func (c *Client) ProcessInstances(ctx context.Context, processGUID string) ([]platform.Instance, error) {
 	stats, err := c.cf.Processes.GetStats(ctx, processGUID)
 	if err != nil {
 		return nil, fmt.Errorf("read instances of process %s: %w", processGUID, err)
@@ -164,39 +140,29 @@ func (c *Client) ProcessInstances(ctx context.Context, processGUID string) ([]In
 }
 
 // WebProcesses lists the app's web processes, oldest first (two or more during a deployment).
-func (c *Client) WebProcesses(ctx context.Context, appGUID string) ([]Process, error) {
+func (c *Client) WebProcesses(ctx context.Context, appGUID string) ([]platform.Process, error) {
 	opts := client.NewProcessOptions()
 	opts.Types.EqualTo("web")
 	procs, err := c.cf.Processes.ListForAppAll(ctx, appGUID, opts)
 	if err != nil {
 		return nil, fmt.Errorf("list web processes of app %s: %w", appGUID, err)
 	}
-	var out []Process
+	var out []platform.Process
 	for _, p := range procs {
-		out = append(out, Process{GUID: p.GUID, Instances: p.Instances, MemoryMB: p.MemoryInMB})
+		out = append(out, platform.Process{GUID: p.GUID, Instances: p.Instances, MemoryMB: p.MemoryInMB})
 	}
 	return out, nil
 }
 
-// Revision is one of an app's revisions.
-type Revision struct {
-	GUID        string
-	Version     int
-	DropletGUID string
-	Deployable  bool
-	Description string
-	Created     time.Time
-}
-
 // Revisions lists the app's revisions, oldest first.
-func (c *Client) Revisions(ctx context.Context, appGUID string) ([]Revision, error) {
+func (c *Client) Revisions(ctx context.Context, appGUID string) ([]platform.Revision, error) {
 	revs, err := c.cf.Revisions.ListForAppAll(ctx, appGUID, client.NewRevisionListOptions())
 	if err != nil {
 		return nil, fmt.Errorf("list revisions of app %s: %w", appGUID, err)
 	}
-	var out []Revision
+	var out []platform.Revision
 	for _, r := range revs {
-		out = append(out, Revision{GUID: r.GUID, Version: r.Version, DropletGUID: r.Droplet.GUID,
+		out = append(out, platform.Revision{GUID: r.GUID, Version: r.Version, DropletGUID: r.Droplet.GUID,
 			Deployable: r.Deployable, Description: r.Description, Created: r.CreatedAt})
 	}
 	return out, nil
@@ -211,14 +177,14 @@ func (c *Client) SetEnvVars(ctx context.Context, appGUID string, env map[string]
 }
 
 // Deployments lists the app's deployments, oldest first.
-func (c *Client) Deployments(ctx context.Context, appGUID string) ([]Deployment, error) {
+func (c *Client) Deployments(ctx context.Context, appGUID string) ([]platform.Deployment, error) {
 	opts := client.NewDeploymentListOptions()
 	opts.AppGUIDs.EqualTo(appGUID)
 	ds, err := c.cf.Deployments.ListAll(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("list the deployments of app %s: %w", appGUID, err)
 	}
-	out := make([]Deployment, 0, len(ds))
+	out := make([]platform.Deployment, 0, len(ds))
 	for _, d := range ds {
 		out = append(out, toDeployment(d))
 	}

@@ -1,6 +1,8 @@
 package cf
 
 import (
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+
 	"context"
 	"fmt"
 	"io"
@@ -10,21 +12,13 @@ import (
 	"github.com/cloudfoundry/go-cfclient/v3/resource"
 )
 
-// DropletInfo is a droplet's identity: what it runs and its checksum.
-type DropletInfo struct {
-	GUID         string
-	ProcessTypes map[string]string
-	Checksum     string // sha256
-	State        string
-}
-
 // Droplet reads a droplet.
-func (c *Client) Droplet(ctx context.Context, guid string) (DropletInfo, error) {
+func (c *Client) Droplet(ctx context.Context, guid string) (platform.DropletInfo, error) {
 	d, err := c.cf.Droplets.Get(ctx, guid)
 	if err != nil {
-		return DropletInfo{}, fmt.Errorf("read droplet %s: %w", guid, err)
+		return platform.DropletInfo{}, fmt.Errorf("read droplet %s: %w", guid, err)
 	}
-	return DropletInfo{GUID: d.GUID, ProcessTypes: d.ProcessTypes, Checksum: d.Checksum.Value, State: string(d.State)}, nil
+	return platform.DropletInfo{GUID: d.GUID, ProcessTypes: d.ProcessTypes, Checksum: d.Checksum.Value, State: platform.DropletState(d.State)}, nil
 }
 
 // DownloadDroplet streams a droplet's bits (a .tgz) into w.
@@ -60,7 +54,7 @@ func (c *Client) UploadDroplet(ctx context.Context, appGUID string, processTypes
 		return err
 	}, func() (bool, error) {
 		got, err := c.Droplet(ctx, d.GUID)
-		return got.State != "AWAITING_UPLOAD", err
+		return platform.DropletState(got.State) != platform.DropletAwaitingUpload, err
 	})
 	if err != nil {
 		return "", err
@@ -76,9 +70,9 @@ func (c *Client) UploadDroplet(ctx context.Context, appGUID string, processTypes
 		switch {
 		case err != nil:
 			return false, err
-		case got.State == "STAGED":
+		case platform.DropletState(got.State) == platform.DropletStaged:
 			return true, nil
-		case got.State != "PROCESSING_UPLOAD" && got.State != "AWAITING_UPLOAD":
+		case platform.DropletState(got.State) != platform.DropletProcessingUpload && platform.DropletState(got.State) != platform.DropletAwaitingUpload:
 			return false, fmt.Errorf("uploaded droplet %s is %s, not STAGED", d.GUID, got.State)
 		}
 		return false, nil
@@ -96,7 +90,7 @@ func (c *Client) emptyDroplet(ctx context.Context, appGUID string) (*resource.Dr
 		return nil, false, fmt.Errorf("list droplets: %w", err)
 	}
 	for i := len(ds) - 1; i >= 0; i-- {
-		if ds[i].State == "AWAITING_UPLOAD" {
+		if platform.DropletState(ds[i].State) == platform.DropletAwaitingUpload {
 			return ds[i], true, nil
 		}
 	}
@@ -113,14 +107,14 @@ func (c *Client) AppManifest(ctx context.Context, appGUID string) (string, error
 }
 
 // RevisionByGUID reads one revision; ok is false when it no longer exists.
-func (c *Client) RevisionByGUID(ctx context.Context, guid string) (Revision, bool, error) {
+func (c *Client) RevisionByGUID(ctx context.Context, guid string) (platform.Revision, bool, error) {
 	r, err := c.cf.Revisions.Get(ctx, guid)
 	if resource.IsResourceNotFoundError(err) {
-		return Revision{}, false, nil
+		return platform.Revision{}, false, nil
 	}
 	if err != nil {
-		return Revision{}, false, fmt.Errorf("read revision %s: %w", guid, err)
+		return platform.Revision{}, false, fmt.Errorf("read revision %s: %w", guid, err)
 	}
-	return Revision{GUID: r.GUID, Version: r.Version, DropletGUID: r.Droplet.GUID, Deployable: r.Deployable,
+	return platform.Revision{GUID: r.GUID, Version: r.Version, DropletGUID: r.Droplet.GUID, Deployable: r.Deployable,
 		Description: r.Description, Created: r.CreatedAt}, true, nil
 }

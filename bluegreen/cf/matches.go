@@ -1,11 +1,12 @@
 package cf
 
 import (
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -17,39 +18,16 @@ import (
 // (cc.resource_pool.minimum_size and maximum_size); its resource_matches endpoint never
 // reports others, so asking about them only makes the request bigger.
 const (
-	MinMatchSize = 64 * 1024
 	maxMatchSize = 512 * 1024 * 1024
 	matchBatch   = 1000 // resources per resource_matches request, as the cf CLI sends them
 )
-
-// Resource is one entry of an app folder: a regular file or a link. SHA1 is set for the
-// files worth matching; the others always travel in the zip.
-type Resource struct {
-	Path string // slash-separated, as in the zip
-	Size int64
-	Mode fs.FileMode
-	SHA1 string
-}
-
-// AppFiles is an app folder to upload through resource matching: List says what is in it,
-// Write streams its zip without the files cached says CC already holds.
-type AppFiles struct {
-	List  func() ([]Resource, error)
-	Write func(w io.Writer, cached func(path string) bool) error
-}
-
-// UploadStats says what resource matching saved.
-type UploadStats struct {
-	Files, Matched      int   // entries of the app; those CC already had
-	Bytes, MatchedBytes int64 // their sizes
-}
 
 // UploadFiles creates a bits package for the app the way the cf CLI pushes a folder: it asks
 // CC which files its resource pool already holds (by SHA-1 and size), streams a zip of the
 // others, and lists the held ones in the upload's resources field so CC adds them from its
 // pool. An unchanged large app then sends almost nothing. It waits until the package is READY.
-func (c *Client) UploadFiles(ctx context.Context, appGUID string, files AppFiles) (string, UploadStats, error) {
-	var st UploadStats
+func (c *Client) UploadFiles(ctx context.Context, appGUID string, files platform.AppFiles) (string, platform.UploadStats, error) {
+	var st platform.UploadStats
 	list, err := files.List()
 	if err != nil {
 		return "", st, fmt.Errorf("list app files: %w", err)
@@ -58,7 +36,7 @@ func (c *Client) UploadFiles(ctx context.Context, appGUID string, files AppFiles
 	if err != nil {
 		return "", st, err
 	}
-	matched, cached := map[string]bool{}, []Resource{}
+	matched, cached := map[string]bool{}, []platform.Resource{}
 	for _, r := range list {
 		st.Files++
 		st.Bytes += r.Size
@@ -85,7 +63,7 @@ func (c *Client) UploadFiles(ctx context.Context, appGUID string, files AppFiles
 			if err != nil {
 				return false, fmt.Errorf("read package: %w", err)
 			}
-			return p.State != "AWAITING_UPLOAD", nil
+			return platform.PackageState(p.State) != platform.PackageAwaitingUpload, nil
 		})
 	if err != nil {
 		return "", st, err
@@ -93,15 +71,15 @@ func (c *Client) UploadFiles(ctx context.Context, appGUID string, files AppFiles
 	return pkg.GUID, st, c.awaitPackage(ctx, pkg.GUID)
 }
 
-func eligible(r Resource) bool {
-	return r.SHA1 != "" && r.Mode.IsRegular() && r.Size >= MinMatchSize && r.Size <= maxMatchSize
+func eligible(r platform.Resource) bool {
+	return r.SHA1 != "" && r.Mode.IsRegular() && r.Size >= platform.MinMatchSize && r.Size <= maxMatchSize
 }
 
 func matchKey(sha1 string, size int64) string { return sha1 + "/" + strconv.FormatInt(size, 10) }
 
 // matchResources asks CC which of the eligible files it holds, in batches; the answer is a
 // set of SHA-1/size keys (CC matches on those alone, so every file with one is held).
-func (c *Client) matchResources(ctx context.Context, list []Resource) (map[string]bool, error) {
+func (c *Client) matchResources(ctx context.Context, list []platform.Resource) (map[string]bool, error) {
 	held := map[string]bool{}
 	var batch []resource.ResourceMatch
 	flush := func() error {
@@ -132,7 +110,7 @@ func (c *Client) matchResources(ctx context.Context, list []Resource) (map[strin
 	return held, flush()
 }
 
-func toMatch(r Resource) resource.ResourceMatch {
+func toMatch(r platform.Resource) resource.ResourceMatch {
 	return resource.ResourceMatch{Checksum: resource.ResourceMatchChecksum{Value: r.SHA1}, SizeInBytes: int(r.Size),
 		Path: r.Path, Mode: strconv.FormatUint(uint64(r.Mode.Perm()), 8)}
 }
@@ -141,7 +119,7 @@ func toMatch(r Resource) resource.ResourceMatch {
 // bits zip when bits is set. Nothing is buffered: the zip is written as it is sent, and
 // GetBody writes it again if go-cfclient replays the request after refreshing its token
 // (without GetBody it would read the whole upload into memory first; see streamUpload).
-func (c *Client) postPackage(ctx context.Context, pkgGUID string, cached []Resource, bits func(io.Writer) error) error {
+func (c *Client) postPackage(ctx context.Context, pkgGUID string, cached []platform.Resource, bits func(io.Writer) error) error {
 	fields := make([]resource.ResourceMatch, 0, len(cached))
 	for _, r := range cached {
 		fields = append(fields, toMatch(r))
@@ -204,9 +182,9 @@ func (c *Client) awaitPackage(ctx context.Context, pkgGUID string) error {
 		if err != nil {
 			return false, fmt.Errorf("read package: %w", err)
 		}
-		if p.State == "FAILED" {
+		if platform.PackageState(p.State) == platform.PackageFailed {
 			return false, fmt.Errorf("package processing failed: %s", packageError(p))
 		}
-		return p.State == "READY", nil
+		return platform.PackageState(p.State) == platform.PackageReady, nil
 	})
 }

@@ -1,6 +1,8 @@
 package cf_test
 
 import (
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+
 	"archive/zip"
 	"bytes"
 	"context"
@@ -20,13 +22,13 @@ import (
 // fakeFolder is an app folder held in memory: its entries by path, zipped on demand.
 type fakeFolder map[string][]byte
 
-func (f fakeFolder) files() cf.AppFiles {
-	return cf.AppFiles{
-		List: func() ([]cf.Resource, error) {
-			var list []cf.Resource
+func (f fakeFolder) files() platform.AppFiles {
+	return platform.AppFiles{
+		List: func() ([]platform.Resource, error) {
+			var list []platform.Resource
 			for p, data := range f {
-				r := cf.Resource{Path: p, Size: int64(len(data)), Mode: 0o644}
-				if len(data) >= cf.MinMatchSize {
+				r := platform.Resource{Path: p, Size: int64(len(data)), Mode: 0o644}
+				if len(data) >= platform.MinMatchSize {
 					sum := sha1.Sum(data) //nolint:gosec // see the import
 					r.SHA1 = hex.EncodeToString(sum[:])
 				}
@@ -72,7 +74,7 @@ func uploadBytes(sim *cfsim.Sim) int64 {
 
 // newAppOnSim starts a simulated foundation, closed when the test ends, and creates an app
 // there through the port.
-func newAppOnSim(ctx context.Context, t *testing.T, name string) (*cfsim.Sim, *cf.Client, *cf.App) {
+func newAppOnSim(ctx context.Context, t *testing.T, name string) (*cfsim.Sim, *cf.Client, *platform.App) {
 	t.Helper()
 	sim, err := cfsim.Start(cfsim.Config{Routers: 1})
 	if err != nil {

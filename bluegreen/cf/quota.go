@@ -1,19 +1,15 @@
 package cf
 
 import (
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+
 	"context"
 	"fmt"
 )
 
-// Headroom is the memory a space can still start: nil means unlimited.
-type Headroom struct {
-	OrgFreeMB   *int
-	SpaceFreeMB *int
-}
-
 // FreeMemory reads the org and space quotas and their usage.
-func (c *Client) FreeMemory(ctx context.Context, s Space) (Headroom, error) {
-	var h Headroom
+func (c *Client) FreeMemory(ctx context.Context, s platform.Space) (platform.Headroom, error) {
+	var h platform.Headroom
 	var err error
 	if s.OrgQuotaGUID != "" {
 		h.OrgFreeMB, err = free("org", func() (*int, error) {

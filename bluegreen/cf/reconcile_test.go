@@ -1,6 +1,8 @@
 package cf_test
 
 import (
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+
 	"archive/zip"
 	"context"
 	"io"
@@ -24,7 +26,7 @@ var _ = Describe("the port when the Cloud Controller fails", func() {
 		sim   *cfsim.Sim
 		port  *cf.Client
 		look  *client.Client // an independent view of the foundation
-		space cf.Space
+		space platform.Space
 	)
 	BeforeEach(func() {
 		var err error
@@ -90,7 +92,7 @@ var _ = Describe("the port when the Cloud Controller fails", func() {
 			Expect(err).NotTo(HaveOccurred())
 			fault(cfsim.Fault{Method: "POST", Path: "^/v3/apps$", Times: 1, Status: 502, After: true})
 			_, err = port.CreateApp(ctx, space.GUID, "myapp-candidate", nil, lease)
-			Expect(err).To(MatchError(cf.ErrNameTaken))
+			Expect(err).To(MatchError(platform.ErrNameTaken))
 		})
 
 		It("gives up after the policy's tries with the Cloud Controller's answer", func() {

@@ -1,6 +1,8 @@
 package cf
 
 import (
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+
 	"context"
 	"fmt"
 
@@ -8,26 +10,8 @@ import (
 	"github.com/cloudfoundry/go-cfclient/v3/resource"
 )
 
-// Route is an HTTP route and the apps mapped to it.
-type Route struct {
-	GUID       string
-	Host, Path string
-	URL        string // host.domain/path, as CC presents it
-	DomainGUID string
-	Dests      map[string]string // app guid -> destination guid
-}
-
-// Hostname is the route's full host name (what goes in the Host header).
-func (r Route) Hostname() string {
-	h := r.URL
-	if r.Path != "" {
-		h = h[:len(h)-len(r.Path)]
-	}
-	return h
-}
-
-func toRoute(r *resource.Route) Route {
-	out := Route{GUID: r.GUID, Host: r.Host, Path: r.Path, URL: r.URL, Dests: map[string]string{}}
+func toRoute(r *resource.Route) platform.Route {
+	out := platform.Route{GUID: r.GUID, Host: r.Host, Path: r.Path, URL: r.URL, Dests: map[string]string{}}
 	if r.Relationships.Domain.Data != nil {
 		out.DomainGUID = r.Relationships.Domain.Data.GUID
 	}
@@ -40,12 +24,12 @@ func toRoute(r *resource.Route) Route {
 }
 
 // AppRoutes lists the routes mapped to an app.
-func (c *Client) AppRoutes(ctx context.Context, appGUID string) ([]Route, error) {
+func (c *Client) AppRoutes(ctx context.Context, appGUID string) ([]platform.Route, error) {
 	routes, err := c.cf.Routes.ListForAppAll(ctx, appGUID, client.NewRouteListOptions())
 	if err != nil {
 		return nil, fmt.Errorf("list routes of app %s: %w", appGUID, err)
 	}
-	out := make([]Route, 0, len(routes))
+	out := make([]platform.Route, 0, len(routes))
 	for _, r := range routes {
 		out = append(out, toRoute(r))
 	}
@@ -53,10 +37,10 @@ func (c *Client) AppRoutes(ctx context.Context, appGUID string) ([]Route, error)
 }
 
 // Route re-reads one route.
-func (c *Client) Route(ctx context.Context, guid string) (Route, error) {
+func (c *Client) Route(ctx context.Context, guid string) (platform.Route, error) {
 	r, err := c.cf.Routes.Get(ctx, guid)
 	if err != nil {
-		return Route{}, fmt.Errorf("read route %s: %w", guid, err)
+		return platform.Route{}, fmt.Errorf("read route %s: %w", guid, err)
 	}
 	return toRoute(r), nil
 }
@@ -85,21 +69,21 @@ func (c *Client) Domains(ctx context.Context) (map[string]string, error) {
 
 // EnsureRoute finds host/path on the domain, or creates it in the space. A create whose
 // answer was lost, or that lost a race, is followed by another look-up, never a second route.
-func (c *Client) EnsureRoute(ctx context.Context, spaceGUID, domainGUID, host, path string) (Route, error) {
-	find := func() (Route, bool, error) {
+func (c *Client) EnsureRoute(ctx context.Context, spaceGUID, domainGUID, host, path string) (platform.Route, error) {
+	find := func() (platform.Route, bool, error) {
 		opts := client.NewRouteListOptions()
 		opts.Hosts.EqualTo(host)
 		opts.DomainGUIDs.EqualTo(domainGUID)
 		routes, err := c.cf.Routes.ListAll(ctx, opts)
 		if err != nil {
-			return Route{}, false, fmt.Errorf("look up route %s: %w", host, err)
+			return platform.Route{}, false, fmt.Errorf("look up route %s: %w", host, err)
 		}
 		for _, r := range routes {
 			if r.Path == path {
 				return toRoute(r), true, nil
 			}
 		}
-		return Route{}, false, nil
+		return platform.Route{}, false, nil
 	}
 	if r, ok, err := find(); err != nil || ok {
 		return r, err
@@ -109,10 +93,10 @@ func (c *Client) EnsureRoute(ctx context.Context, spaceGUID, domainGUID, host, p
 	if path != "" {
 		req.Path = &path
 	}
-	r, err := create(ctx, c.retry, "create route "+host, func() (Route, error) {
+	r, err := create(ctx, c.retry, "create route "+host, func() (platform.Route, error) {
 		r, err := c.cf.Routes.Create(ctx, req)
 		if err != nil {
-			return Route{}, err
+			return platform.Route{}, err
 		}
 		return toRoute(r), nil
 	}, find)

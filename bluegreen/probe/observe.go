@@ -5,7 +5,8 @@ import (
 	"net/http"
 )
 
-// Gorouter's markers of who produced a response (section 16).
+// Gorouter's markers of who produced a response
+// (docs/platform/propagation-and-gorouter.md#gorouter).
 const (
 	headerRouterError = "X-Cf-Routererror"  // on every error page gorouter writes itself
 	headerRequestID   = "X-Vcap-Request-Id" // on every response gorouter proxied from an app
@@ -41,8 +42,9 @@ func (o observation) answered() bool { return o.err == nil && o.proxied }
 func (o observation) healthy() bool { return o.answered() && o.status < http.StatusInternalServerError }
 
 // gone: gorouter says the route (or, with an instance header, that instance) has no such backend.
-// An emptied pool answers 503 no_endpoints where operators keep empty pools (section 16.2): that
-// too means nothing is left to answer.
+// An emptied pool answers 503 no_endpoints where operators keep empty pools
+// (docs/platform/propagation-and-gorouter.md#empty-pools-404-or-503): that too means nothing is
+// left to answer.
 func (o observation) gone() bool {
 	switch {
 	case o.err != nil:

@@ -14,7 +14,8 @@ const (
 	defaultInterval     = 20 * time.Millisecond
 	defaultProbeTimeout = 2 * time.Second
 	// defaultTimeout outlasts the slowest healing path on a real foundation: a lost registration
-	// waits for the 60 s resync, a stale non-TLS route lingers up to 150 s (section 15.5).
+	// waits for the 60 s resync, a stale non-TLS route lingers up to 150 s
+	// (docs/platform/propagation-and-gorouter.md#latency).
 	defaultTimeout        = 5 * time.Minute
 	directConfirmations   = 3
 	balancedConfirmations = 10

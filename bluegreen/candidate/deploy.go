@@ -1,0 +1,126 @@
+// Package candidate is the blue-green flow: the new version is built as a second app,
+// APP-candidate, proven through the routers on a temporary route, then given the live routes;
+// the old app is unmapped, proven gone, and retired as APP-previous. The candidate app is also
+// the lease (only one deploy per app at a time) and carries the journal a rerun heals from.
+package candidate
+
+import (
+	"context"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+)
+
+// deployer carries one blue-green deploy's state from step to step.
+type deployer struct {
+	*bluegreen.Run
+	p          Platform
+	o          Options
+	lease      *bluegreen.Lease
+	candidate  *platform.App
+	tempRoute  platform.Route
+	liveRoutes []platform.Route
+	instances  int
+	pkg        string // the uploaded package
+	reached    string // the journal's last step, as this run knows it
+	cutover    bool   // traffic may have moved: a failure must switch back
+	finalizing bool   // the old app may be stopped: the candidate must keep serving
+}
+
+// Deploy runs a blue-green deploy. On any failure it puts the space back to one serving version
+// and returns the failure, with cleanup errors.
+//
+// An abort (ctx canceled) stops it at the next safe point and is recovered from the same way;
+// the error then wraps bluegreen.ErrAborted and says what the app was left in.
+func Deploy(ctx context.Context, p Platform, pr bluegreen.Prober, o Options, log *bluegreen.Timeline) (bluegreen.Result, error) {
+	run := bluegreen.NewRun(ctx, settled(p), pr, o.Target, o.Timeouts, log)
+	ctx, cancel := context.WithTimeout(ctx, o.Timeouts.Overall)
+	defer cancel()
+	d := &deployer{Run: run, p: settled(p), o: o}
+	if err := d.prepare(ctx); err != nil {
+		return d.Res, d.Outcome(err)
+	}
+	// The lease outlives an abort: it is held until the recovery has put the app back.
+	lease, release := bluegreen.Uninterrupted(ctx)
+	defer release()
+	d.lease.Heartbeat(lease)
+	err := d.deploy(ctx)
+	if err != nil {
+		err = d.recover(ctx, err)
+	}
+	d.lease.Stop()
+	return d.Res, d.Outcome(err)
+}
+
+// prepare finds the space and the live app, checks the quota, and takes the lease. Nothing
+// has changed on the foundation when it fails, apart from healing an earlier deploy.
+func (d *deployer) prepare(ctx context.Context) error {
+	if err := d.Resolve(ctx); err != nil {
+		return err
+	}
+	d.NoteTarget()
+	d.lease = &bluegreen.Lease{CC: d.p, Log: d.Log, SpaceGUID: d.Space.GUID, For: d.o.App,
+		Name: candidateName(d.o.App), Role: bluegreen.RoleCandidate, TTL: d.o.LeaseTTL, Build: d.o.Build, ID: bluegreen.NewID()}
+	if err := d.Phase(ctx, "check quota", d.checkQuota); err != nil {
+		return err
+	}
+	d.At("take the lease")
+	err := d.Log.Step("take the lease ("+candidateName(d.o.App)+")", func() error {
+		var err error
+		d.candidate, err = d.lease.Take(ctx, d.o.Timeouts.Lease, d.heal)
+		return err
+	})
+	if err != nil {
+		return d.Failed(ctx, err)
+	}
+	d.reached = stepCreated
+	// Read the live app again: a deploy we waited for, or healing, may have replaced it.
+	if err := d.FindLive(ctx); err != nil {
+		return d.recover(ctx, d.Failed(ctx, err)) // releases the lease
+	}
+	return nil
+}
+
+// deploy builds and verifies the candidate, moves traffic, observes, and finalizes.
+func (d *deployer) deploy(ctx context.Context) error {
+	steps := []bluegreen.Step{
+		{Name: "resolve routes", Do: d.resolveRoutes},
+		{Name: "apply manifest", Do: d.applyManifest},
+	}
+	if drop := d.o.Bits.Droplet; drop != nil {
+		steps = append(steps, bluegreen.Step{Name: "upload droplet " + bluegreen.Short(drop.SHA256), Do: d.uploadDroplet})
+	} else {
+		steps = append(steps, bluegreen.Step{Name: "upload bits", Do: d.upload}, bluegreen.Step{Name: "stage", Do: d.stage})
+	}
+	steps = append(steps, []bluegreen.Step{
+		{Name: "start", Do: d.start},
+		{Name: "verify temporary route", Do: d.verifyTemporary},
+		{Name: "smoke checks", Do: d.smokeChecks},
+		{Name: "cut over", Do: d.cutOver},
+		{Name: "drain", Do: d.drain},
+		{Name: "observe", Do: d.observe},
+		{Name: "finalize", Do: d.finalize},
+	}...)
+	return d.Steps(ctx, steps)
+}
+
+// record writes how far the deploy got into the journal and renews the lease.
+func (d *deployer) record(ctx context.Context, step string) {
+	d.reached = step
+	d.lease.Record(ctx, step)
+}
+
+// drain leaves the old app running a while for requests it was already serving.
+func (d *deployer) drain(ctx context.Context) error {
+	return bluegreen.Sleep(ctx, d.o.Drain)
+}
+
+// observe watches the live routes for a while after cutover; too many failures fail the deploy
+// (and so switch traffic back).
+func (d *deployer) observe(ctx context.Context) error {
+	if d.o.Observe == nil || len(d.liveRoutes) == 0 {
+		return nil
+	}
+	d.record(ctx, stepObserve)
+	return d.Observe(ctx, d.liveRoutes, d.o.Observe)
+}

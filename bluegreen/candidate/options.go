@@ -1,0 +1,72 @@
+package candidate
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
+)
+
+// Platform is what a blue-green deploy asks of the Cloud Controller.
+type Platform interface {
+	bluegreen.Platform
+	bluegreen.Quotas
+}
+
+// settled lets the changes a blue-green deploy sends finish after an abort (bluegreen.Settle).
+func settled(p Platform) Platform {
+	return struct {
+		bluegreen.Platform
+		bluegreen.Quotas
+	}{bluegreen.Settle(p), p}
+}
+
+// Options is one blue-green deploy, fully decided before anything changes.
+type Options struct {
+	bluegreen.Target
+	bluegreen.Push
+	InheritEnv    bool   // the candidate starts with the live app's env vars
+	TemporaryHost string // "" = APP-candidate-SPACE
+	KeepPrevious  int    // stopped old versions kept for instant rollback
+	KeepFailed    bool   // keep a failed candidate stopped as APP-failed
+	Timeouts      bluegreen.Timeouts
+	Drain         time.Duration // how long the old app keeps running once unmapped
+	Checks        []probe.Check // smoke checks on the temporary route
+	Observe       *bluegreen.Observation
+	LeaseTTL      time.Duration
+	Build         bluegreen.Build
+}
+
+// The names the flow gives apps. Roles are read from labels, never from these names alone.
+
+func candidateName(app string) string { return app + "-candidate" }
+func failedName(app string) string    { return app + "-failed" }
+
+// previousName is APP-previous for the newest kept version, APP-previous-2 for the next...
+func previousName(app string, i int) string {
+	if i == 0 {
+		return app + "-previous"
+	}
+	return app + "-previous-" + strconv.Itoa(i+1)
+}
+
+// temporaryHost is the candidate's route host: lower-case letters, digits and dashes.
+func (o Options) temporaryHost() string {
+	if o.TemporaryHost != "" {
+		return o.TemporaryHost
+	}
+	return bluegreen.HostSafe(o.App + "-candidate-" + o.Space)
+}
+
+// The journal: how far a deploy got, written on the candidate (bluegreen.AnnStep). A rerun that
+// finds the candidate with an expired lease reconciles from there (reconcile.go).
+const (
+	stepCreated  = "created"
+	stepStaged   = "staged"
+	stepStarted  = "started"
+	stepVerified = "verified"
+	stepCutover  = "cutover"
+	stepObserve  = "observe"
+	stepFinalize = "finalize"
+)

@@ -1,0 +1,82 @@
+// Package contract is the Cloud Controller port's contract: the behaviour of CC the engine
+// relies on, written once as Ginkgo specs and run against both implementations of the port,
+// the fake foundation of the unit suites (bluegreen/internal/fakecf) and the real port
+// (bluegreen/cf) on the simulated foundation. A fake that drifts from the real thing fails here,
+// not in a deploy.
+package contract
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+)
+
+// Port is every role the flows ask of the Cloud Controller.
+type Port interface {
+	bluegreen.Platform
+	bluegreen.Quotas
+	bluegreen.Deployments
+}
+
+// Foundation is one implementation under test, set up for one spec.
+type Foundation struct {
+	Port       Port
+	Org, Space string
+	// Bits is an app that runs and serves HTTP (the real port stages and starts it).
+	Bits func(io.Writer) error
+	// Patience bounds every wait for the foundation to converge (instances running, a cancel
+	// finishing); the fake converges at once.
+	Patience time.Duration
+}
+
+// app is the manifest of one app with routes and env.
+func app(name string, instances int, routes []string, env map[string]string) []byte {
+	doc := fmt.Sprintf("applications:\n- name: %s\n  instances: %d\n  memory: 64M\n", name, instances)
+	if len(routes) == 0 {
+		doc += "  no-route: true\n"
+	} else {
+		doc += "  routes:\n"
+		for _, r := range routes {
+			doc += "  - route: " + r + "\n"
+		}
+	}
+	if len(env) > 0 {
+		doc += "  env:\n"
+		for k, v := range env {
+			doc += fmt.Sprintf("    %s: %q\n", k, v)
+		}
+	}
+	return []byte(doc)
+}
+
+// eventually polls check until it passes or patience runs out.
+func eventually(ctx context.Context, patience time.Duration, check func() error) error {
+	deadline := time.Now().Add(patience)
+	for {
+		err := check()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		if err := bluegreen.Sleep(ctx, 50*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+// allRunning is nil once want instances run.
+func allRunning(insts []platform.Instance, want int) error {
+	n := 0
+	for _, in := range insts {
+		if in.State == platform.InstanceRunning {
+			n++
+		}
+	}
+	if n < want {
+		return fmt.Errorf("%d of %d instances running: %v", n, want, insts)
+	}
+	return nil
+}

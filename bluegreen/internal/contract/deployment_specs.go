@@ -1,0 +1,59 @@
+package contract
+
+import (
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+)
+
+func deploymentSpecs(x *fixture) {
+	Describe("deployments", func() {
+		It("keeps a deployment ACTIVE with a new process until it is cancelled, then brings back the old process alone", func() {
+			ctx, p := *x.ctx, x.port()
+			a := x.pushed("shop", 1, []string{x.url("shop")}, nil)
+			x.started(a, 1)
+			before, err := p.WebProcesses(ctx, a.GUID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(before).To(HaveLen(1))
+			revs, err := p.Revisions(ctx, a.GUID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(revs).NotTo(BeEmpty(), "starting an app makes its first revision")
+
+			dep, err := p.CreateDeployment(ctx, platform.DeploymentRequest{AppGUID: a.GUID,
+				Strategy: platform.StrategyCanary})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(dep.Active()).To(BeTrue())
+			Expect(dep.NewProcesses).To(HaveLen(1))
+			active, err := p.ActiveDeployment(ctx, a.GUID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(active).NotTo(BeNil())
+			Expect(active.GUID).To(Equal(dep.GUID))
+
+			Expect(eventually(ctx, x.f.Patience, func() error {
+				d, err := p.Deployment(ctx, dep.GUID)
+				if err == nil && d.Reason != platform.ReasonPaused {
+					return fmt.Errorf("canary not paused yet: %s", d.Reason)
+				}
+				return err
+			})).To(Succeed())
+			Expect(p.CancelDeployment(ctx, dep.GUID)).To(Succeed())
+			Expect(eventually(ctx, x.f.Patience, func() error {
+				d, err := p.Deployment(ctx, dep.GUID)
+				if err == nil && d.Reason != platform.ReasonCanceled {
+					return fmt.Errorf("not canceled yet: %s/%s", d.Value, d.Reason)
+				}
+				return err
+			})).To(Succeed())
+			after, err := p.WebProcesses(ctx, a.GUID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(after).To(HaveLen(1))
+			Expect(after[0].GUID).To(Equal(before[0].GUID))
+			none, err := p.ActiveDeployment(ctx, a.GUID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(none).To(BeNil())
+		})
+	})
+}

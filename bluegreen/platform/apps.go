@@ -1,0 +1,46 @@
+package platform
+
+import "time"
+
+// Space is a resolved org and space.
+type Space struct {
+	GUID, Name       string
+	OrgGUID, OrgName string
+	QuotaGUID        string // space quota, "" when none
+	OrgQuotaGUID     string
+}
+
+// App is what the engine needs to know about an app.
+type App struct {
+	GUID, Name  string
+	State       AppState
+	DropletGUID string
+	Labels      map[string]string
+	Annotations map[string]string
+	Created     time.Time
+}
+
+// Started reports whether the app's desired state is STARTED.
+func (a *App) Started() bool { return a != nil && a.State == AppStarted }
+
+// Process is the size of one of an app's processes.
+type Process struct {
+	GUID      string
+	Type      string // web, worker, ...
+	Instances int
+	MemoryMB  int
+}
+
+// Instance is one instance of a process as CC reports it.
+type Instance struct {
+	Index    int
+	State    InstanceState
+	Routable bool
+	Details  string
+}
+
+// Headroom is the memory a space can still start: nil means unlimited.
+type Headroom struct {
+	OrgFreeMB   *int
+	SpaceFreeMB *int
+}

@@ -1,0 +1,95 @@
+package bluegreen
+
+import (
+	"context"
+	"io"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
+)
+
+// The roles the flows ask of the Cloud Controller, one interface per kind of resource. Each flow
+// declares the union it needs (candidate.Platform, rollout.Platform, ...); *cf.Client plays
+// every role, and so does the fake foundation of the unit suites.
+
+// Spaces resolves where a flow works.
+type Spaces interface {
+	Space(ctx context.Context, org, space string) (platform.Space, error)
+	Domains(ctx context.Context) (map[string]string, error) // name -> guid
+	DefaultDomain(ctx context.Context, orgGUID string) (guid, name string, err error)
+}
+
+// Apps reads and changes apps and their metadata.
+type Apps interface {
+	AppByName(ctx context.Context, spaceGUID, name string) (*platform.App, error)
+	App(ctx context.Context, guid string) (*platform.App, error)
+	AppsWithLabel(ctx context.Context, spaceGUID, key, value string) ([]*platform.App, error)
+	CreateApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*platform.App, error)
+	Update(ctx context.Context, guid, name string, labels, annotations map[string]*string) error
+	DeleteApp(ctx context.Context, guid string) error
+	Start(ctx context.Context, guid string) error
+	Stop(ctx context.Context, guid string) error
+	EnvVars(ctx context.Context, guid string) (map[string]string, error)
+	SetEnvVars(ctx context.Context, appGUID string, env map[string]*string) error
+}
+
+// Processes reads an app's processes and their instances.
+type Processes interface {
+	WebProcess(ctx context.Context, appGUID string) (platform.Process, error)
+	WebProcesses(ctx context.Context, appGUID string) ([]platform.Process, error)
+	Instances(ctx context.Context, appGUID string) ([]platform.Instance, error)
+	ProcessInstances(ctx context.Context, processGUID string) ([]platform.Instance, error)
+	CrashReasons(ctx context.Context, appGUID string) ([]string, error)
+}
+
+// Routes finds, creates, maps and deletes routes.
+type Routes interface {
+	AppRoutes(ctx context.Context, appGUID string) ([]platform.Route, error)
+	Route(ctx context.Context, guid string) (platform.Route, error)
+	EnsureRoute(ctx context.Context, spaceGUID, domainGUID, host, path string) (platform.Route, error)
+	Map(ctx context.Context, routeGUID, appGUID string) error
+	Unmap(ctx context.Context, routeGUID, appGUID string) error
+	DeleteRoute(ctx context.Context, guid string) error
+}
+
+// Builds turns a manifest and bits into a droplet on an app.
+type Builds interface {
+	ApplyManifest(ctx context.Context, spaceGUID string, yaml []byte) error
+	Upload(ctx context.Context, appGUID string, write func(io.Writer) error) (string, error)
+	UploadFiles(ctx context.Context, appGUID string, files platform.AppFiles) (string, platform.UploadStats, error)
+	Stage(ctx context.Context, pkgGUID string) (string, error)
+	UploadDroplet(ctx context.Context, appGUID string, processTypes map[string]string, write func(io.Writer) error) (string, error)
+	SetDroplet(ctx context.Context, appGUID, dropletGUID string) error
+	DeployedRevision(ctx context.Context, appGUID string) (string, error)
+}
+
+// Quotas says how much memory a space can still start.
+type Quotas interface {
+	FreeMemory(ctx context.Context, s platform.Space) (platform.Headroom, error)
+}
+
+// Deployments is the Cloud Controller's deployment API (CAPI v3), for rolling and canary.
+type Deployments interface {
+	CreateDeployment(ctx context.Context, r platform.DeploymentRequest) (platform.Deployment, error)
+	Deployment(ctx context.Context, guid string) (platform.Deployment, error)
+	ActiveDeployment(ctx context.Context, appGUID string) (*platform.Deployment, error)
+	CancelDeployment(ctx context.Context, guid string) error
+	ContinueDeployment(ctx context.Context, guid string) error
+	Revisions(ctx context.Context, appGUID string) ([]platform.Revision, error)
+}
+
+// Platform is what the core itself uses; every flow needs at least this much.
+type Platform interface {
+	Spaces
+	Apps
+	Processes
+	Routes
+	Builds
+}
+
+// Prober proves through the routers what a route serves; *probe.Prober implements it.
+type Prober interface {
+	AwaitPresent(ctx context.Context, r probe.Route, b probe.Backend) (probe.Result, error)
+	AwaitAbsent(ctx context.Context, r probe.Route, b probe.Backend) (probe.Result, error)
+	RunCheck(ctx context.Context, r probe.Route, c probe.Check) (probe.CheckResult, error)
+}

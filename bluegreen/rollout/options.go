@@ -1,0 +1,40 @@
+package rollout
+
+import (
+	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
+)
+
+// Platform is what a CAPI deployment flow asks of the Cloud Controller.
+type Platform interface {
+	bluegreen.Platform
+	bluegreen.Deployments
+}
+
+// settled lets the changes the flow sends finish after an abort (bluegreen.Settle).
+func settled(p Platform) Platform {
+	return struct {
+		bluegreen.Platform
+		bluegreen.Deployments
+	}{bluegreen.Settle(p), bluegreen.SettledDeployments{Deployments: p}}
+}
+
+// Options is one rolling or canary deployment, or an action on the app's deployments.
+type Options struct {
+	bluegreen.Target
+	bluegreen.Push
+	Strategy    platform.DeploymentStrategy // rolling or canary
+	MaxInFlight int
+	CanarySteps []int         // instance weights; none = one canary instance
+	CanaryPause time.Duration // hold each canary step under observation
+	Action      bluegreen.Action
+	RollbackTo  int  // revision version for rollback; 0 = the one before the deployed
+	WaitActive  bool // wait for another ACTIVE deployment (up to Timeouts.Lease) instead of failing
+	Timeouts    bluegreen.Timeouts
+	Checks      []probe.Check // run against the canary instances at each step
+	Observe     *bluegreen.Observation
+	Build       bluegreen.Build
+}

@@ -1,0 +1,112 @@
+// Package rollout is the CAPI v3 deployment flow: rolling and canary deployments of new bits,
+// and the actions on an app's deployments (restart, cancel, rollback). CAPI never fails a
+// deployment by itself and verifies nothing through the routers, so the flow owns the
+// deadlines, watches the new instances, proves what the routers serve, and rolls back.
+package rollout
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+)
+
+// roller carries one CAPI deployment (rolling or canary) from step to step.
+type roller struct {
+	*bluegreen.Run
+	p          Platform
+	o          Options
+	prevRev    platform.Revision // the revision deployed before we started
+	prevEnv    map[string]string
+	oldProcs   []platform.Process
+	liveRoutes []platform.Route
+	dep        platform.Deployment
+}
+
+// Rollout runs o.Action on the app with a CAPI deployment: deploy new bits (the default),
+// restart, cancel the active deployment, or roll back to a revision.
+//
+// A failure or an abort is reconciled from the deployment's state on CC (reconcile.go): before
+// the deployment exists the env vars the manifest changed are put back; while it is ACTIVE it is
+// cancelled and the old version proven to serve alone; once CAPI finished it, a failure rolls
+// back to the previous revision and an abort leaves the new one serving. The error then wraps
+// bluegreen.ErrAborted and says what the app was left in.
+func Rollout(ctx context.Context, p Platform, pr bluegreen.Prober, o Options, log *bluegreen.Timeline) (bluegreen.Result, error) {
+	r := &roller{Run: bluegreen.NewRun(ctx, settled(p), pr, o.Target, o.Timeouts, log), p: settled(p), o: o}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeouts.Overall)
+	defer cancel()
+	if err := r.Resolve(ctx); err != nil {
+		return r.Res, r.Outcome(err)
+	}
+	r.NoteTarget()
+	err := r.run(ctx)
+	return r.Res, r.Outcome(err)
+}
+
+func (r *roller) run(ctx context.Context) error {
+	if r.o.Action == bluegreen.ActionCancel {
+		return r.cancelActive(ctx)
+	}
+	if !r.Live.Started() {
+		if r.o.Action != bluegreen.ActionDeploy {
+			return fmt.Errorf("app %s is not running: there is nothing to %s", r.o.App, r.o.Action)
+		}
+		return r.firstPush(ctx)
+	}
+	// Nothing changes before the manifest is applied: these are not Steps, whose errors name the step.
+	if err := r.Phase(ctx, "wait for other deployments", r.awaitNoActive); err != nil {
+		return err
+	}
+	if err := r.Phase(ctx, "record the deployed revision", r.snapshot); err != nil {
+		return err
+	}
+	if err := r.deploy(ctx); err != nil {
+		return r.reconcile(ctx, err)
+	}
+	return r.finishDeployed(ctx)
+}
+
+// deploy prepares what to deploy, deploys it, proves it, and observes it.
+func (r *roller) deploy(ctx context.Context) error {
+	req, err := r.request(ctx)
+	if err != nil {
+		return err
+	}
+	if err := r.deployAndVerify(ctx, req); err != nil {
+		return err
+	}
+	r.At("observe")
+	if err := r.Log.Step("observe", func() error { return r.Observe(ctx, r.liveRoutes, r.o.Observe) }); err != nil {
+		return fmt.Errorf("observe: %w", r.Failed(ctx, err))
+	}
+	return nil
+}
+
+// request prepares what to deploy: new bits (staged on the live app), the current droplet
+// (restart), or a revision (rollback).
+func (r *roller) request(ctx context.Context) (platform.DeploymentRequest, error) {
+	req := platform.DeploymentRequest{AppGUID: r.Live.GUID, Strategy: r.o.Strategy, MaxInFlight: r.o.MaxInFlight,
+		CanarySteps: r.o.CanarySteps}
+	switch r.o.Action {
+	case bluegreen.ActionRestart:
+		return req, nil
+	case bluegreen.ActionRollback:
+		rev, err := r.rollbackTarget(ctx)
+		req.RevisionGUID = rev.GUID
+		return req, err
+	}
+	if err := r.Steps(ctx, append([]bluegreen.Step{{Name: "apply manifest", Do: r.applyToLive}}, r.bitsSteps()...)); err != nil {
+		return req, err
+	}
+	req.DropletGUID = r.Res.DropletGUID
+	return req, nil
+}
+
+func (r *roller) deployAndVerify(ctx context.Context, req platform.DeploymentRequest) error {
+	return r.Steps(ctx, []bluegreen.Step{
+		{Name: "create " + string(req.Strategy) + " deployment", Do: func(ctx context.Context) error { return r.create(ctx, req) }},
+		{Name: "roll out", Do: r.watch},
+		{Name: "verify only the new version serves", Do: r.verifyOnlyNew},
+	})
+}

@@ -1,0 +1,191 @@
+package rollout
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+)
+
+// awaitNoActive refuses to supersede another deployment silently: it waits for it to end (up
+// to the lease timeout) when the options say so, else fails.
+func (r *roller) awaitNoActive(ctx context.Context) error {
+	deadline := time.Now().Add(r.o.Timeouts.Lease)
+	for {
+		active, err := r.p.ActiveDeployment(ctx, r.Live.GUID)
+		if err != nil || active == nil {
+			return err
+		}
+		if !r.o.WaitActive {
+			return fmt.Errorf("deployment %s is %s/%s on %s; not superseding it (params.on_active_deployment: fail)",
+				active.GUID, active.Value, active.Reason, r.o.App)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("deployment %s was still %s on %s after %s (params.lease_timeout)",
+				active.GUID, active.Reason, r.o.App, r.o.Timeouts.Lease)
+		}
+		r.Log.Note("deployment %s is %s; waiting for it to end", active.GUID, active.Reason)
+		if err := bluegreen.Sleep(ctx, time.Second); err != nil {
+			return err
+		}
+	}
+}
+
+// snapshot records what to come back to: the deployed revision, the env vars, the web
+// processes and the routes.
+func (r *roller) snapshot(ctx context.Context) error {
+	var err error
+	if r.oldProcs, err = r.p.WebProcesses(ctx, r.Live.GUID); err != nil {
+		return err
+	}
+	if r.prevEnv, err = r.p.EnvVars(ctx, r.Live.GUID); err != nil {
+		return err
+	}
+	if r.liveRoutes, err = r.p.AppRoutes(ctx, r.Live.GUID); err != nil {
+		return err
+	}
+	deployed, err := r.p.DeployedRevision(ctx, r.Live.GUID)
+	if err != nil {
+		return err
+	}
+	revs, err := r.p.Revisions(ctx, r.Live.GUID)
+	if err != nil {
+		return err
+	}
+	for _, rev := range revs {
+		if rev.GUID == deployed {
+			r.prevRev = rev
+		}
+	}
+	r.Res.PreviousRevision = r.prevRev.Version
+	return nil
+}
+
+// applyToLive applies the manifest to the live app itself, keeping its routes: apply_manifest
+// is additive, and routes the manifest does not name stay mapped.
+func (r *roller) applyToLive(ctx context.Context) error {
+	routes := r.o.Routes
+	if len(routes) == 0 {
+		for _, rt := range r.liveRoutes {
+			routes = append(routes, rt.URL)
+		}
+	}
+	yaml, err := r.o.Manifest.Render(r.o.App, routes, mergeEnv(r.o.ManifestEnv, r.o.Env))
+	if err != nil {
+		return err
+	}
+	if err := r.p.ApplyManifest(ctx, r.Space.GUID, yaml); err != nil {
+		return err
+	}
+	r.liveRoutes, err = r.p.AppRoutes(ctx, r.Live.GUID)
+	return err
+}
+
+// mergeEnv layers env maps, later ones winning; nil when all are empty (keep the manifest's).
+func mergeEnv(layers ...map[string]string) map[string]string {
+	var out map[string]string
+	for _, m := range layers {
+		for k, v := range m {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// bitsSteps put the new droplet on the live app: upload and stage, or upload a droplet. The
+// droplet is not set: the deployment does that.
+func (r *roller) bitsSteps() []bluegreen.Step {
+	if drop := r.o.Bits.Droplet; drop != nil {
+		return []bluegreen.Step{{Name: "upload droplet " + bluegreen.Short(drop.SHA256), Do: r.uploadDroplet}}
+	}
+	var pkg string
+	return []bluegreen.Step{
+		{Name: "upload bits", Do: func(ctx context.Context) (err error) {
+			pkg, err = r.Upload(ctx, r.Live.GUID, r.o.Bits)
+			return err
+		}},
+		{Name: "stage", Do: func(ctx context.Context) (err error) {
+			r.Res.DropletGUID, err = r.Stage(ctx, pkg)
+			return err
+		}},
+	}
+}
+
+func (r *roller) uploadDroplet(ctx context.Context) (err error) {
+	r.Res.DropletGUID, err = r.UploadDroplet(ctx, r.Live.GUID, r.o.Bits.Droplet)
+	return err
+}
+
+// rollbackTarget is the revision of params.revision, or the newest deployable one older than
+// the deployed revision.
+func (r *roller) rollbackTarget(ctx context.Context) (platform.Revision, error) {
+	revs, err := r.p.Revisions(ctx, r.Live.GUID)
+	if err != nil {
+		return platform.Revision{}, err
+	}
+	var target platform.Revision
+	for _, rev := range revs {
+		wanted := rev.Version == r.o.RollbackTo
+		if r.o.RollbackTo == 0 {
+			wanted = rev.Version < r.prevRev.Version && rev.Deployable && rev.DropletGUID != r.prevRev.DropletGUID
+		}
+		if wanted {
+			target = rev
+		}
+	}
+	switch {
+	case target.GUID == "" && r.o.RollbackTo != 0:
+		return target, fmt.Errorf("params.revision: app %s has no revision %d", r.o.App, r.o.RollbackTo)
+	case target.GUID == "":
+		return target, fmt.Errorf("app %s has no earlier deployable revision to roll back to", r.o.App)
+	case !target.Deployable:
+		return target, fmt.Errorf("params.revision: revision %d of %s is not deployable (its droplet is gone)", target.Version, r.o.App)
+	}
+	r.Log.Note("rolling back to revision %d (%s)", target.Version, target.Description)
+	return target, nil
+}
+
+func (r *roller) create(ctx context.Context, req platform.DeploymentRequest) error {
+	dep, err := r.p.CreateDeployment(ctx, req)
+	if err != nil {
+		return err
+	}
+	r.dep = dep
+	r.Log.Note("deployment %s (revision %d), new process %v", dep.GUID, dep.RevisionVersion, dep.NewProcesses)
+	return nil
+}
+
+// finish fills in the result from the finished deployment.
+func (r *roller) finish(ctx context.Context) error {
+	r.Res.AppName, r.Res.AppGUID = r.o.App, r.Live.GUID
+	r.Res.DeploymentGUID, r.Res.Status = r.dep.GUID, string(r.dep.Reason)
+	r.Res.RevisionVersion, r.Res.DropletGUID = r.dep.RevisionVersion, r.dep.DropletGUID
+	for _, p := range r.oldProcs {
+		r.Res.InstancesReplaced += p.Instances
+	}
+	for _, rt := range r.liveRoutes {
+		r.Res.Routes = append(r.Res.Routes, rt.URL)
+	}
+	rev, err := r.p.DeployedRevision(ctx, r.Live.GUID)
+	r.Res.RevisionGUID = rev
+	if err != nil {
+		return err
+	}
+	return r.annotateBuild(ctx)
+}
+
+// annotateBuild records on the app when and by which build it was last deployed.
+func (r *roller) annotateBuild(ctx context.Context) error {
+	if r.o.Action == bluegreen.ActionCancel {
+		return nil
+	}
+	ann := r.o.Build.Annotations()
+	at := bluegreen.Timestamp(time.Now())
+	ann[bluegreen.AnnDeployedAt] = &at
+	return r.p.Update(ctx, r.Live.GUID, r.Live.Name, nil, ann)
+}

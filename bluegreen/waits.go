@@ -1,0 +1,117 @@
+package bluegreen
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+)
+
+// poll is how often a wait reads the Cloud Controller again.
+const poll = 250 * time.Millisecond
+
+// Sleep waits d, or less when ctx ends (with its cause).
+func Sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// StartApp starts an app and waits until its web process has every instance running.
+func (r *Run) StartApp(ctx context.Context, app *platform.App) error {
+	size, err := r.CC.WebProcess(ctx, app.GUID)
+	if err != nil {
+		return err
+	}
+	return r.StartAndWait(ctx, app, max(size.Instances, 1))
+}
+
+// StartAndWait starts the app and waits until want instances are RUNNING, within
+// params.startup_timeout; a crash fails at once with the crash reasons.
+func (r *Run) StartAndWait(ctx context.Context, app *platform.App, want int) error {
+	if err := r.CC.Start(ctx, app.GUID); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, r.Timeouts.Startup,
+		fmt.Errorf("instances were not all running after %s (params.startup_timeout)", r.Timeouts.Startup))
+	defer cancel()
+	for {
+		insts, err := r.CC.Instances(ctx, app.GUID)
+		if err != nil {
+			return err
+		}
+		if crashed := r.crashed(ctx, app.GUID, insts); crashed != nil {
+			return crashed
+		}
+		if running(insts) >= want {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w; instances: %s", context.Cause(ctx), Describe(insts))
+		case <-time.After(poll):
+		}
+	}
+}
+
+func running(insts []platform.Instance) int {
+	n := 0
+	for _, in := range insts {
+		if in.State == platform.InstanceRunning {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Run) crashed(ctx context.Context, appGUID string, insts []platform.Instance) error {
+	for _, in := range insts {
+		if in.State != platform.InstanceCrashed {
+			continue
+		}
+		reasons, _ := r.CC.CrashReasons(ctx, appGUID)
+		r.PrintCrashes(reasons)
+		last := "no reason reported"
+		if len(reasons) > 0 {
+			last = reasons[len(reasons)-1]
+		}
+		return fmt.Errorf("instance %d crashed (%s); instances: %s", in.Index, last, Describe(insts))
+	}
+	return nil
+}
+
+// Describe lists instances with their states, for an error.
+func Describe(insts []platform.Instance) string {
+	var parts []string
+	for _, in := range insts {
+		s := fmt.Sprintf("#%d %s", in.Index, in.State)
+		if in.Details != "" {
+			s += " (" + in.Details + ")"
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return "none reported"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// PrintCrashes prints each distinct crash reason once, with how often it happened.
+func (r *Run) PrintCrashes(reasons []string) {
+	count := map[string]int{}
+	var order []string
+	for _, c := range reasons {
+		if count[c] == 0 {
+			order = append(order, c)
+		}
+		count[c]++
+	}
+	for _, c := range order {
+		r.Log.Fail("crash: %s (%d times)", c, count[c])
+	}
+}
