@@ -17,9 +17,12 @@ PROCS ?= 4
 ## the integration suites run inside it, against the binaries it ships
 test: tools fmt-check vet unit fuzz image image-test
 
-## unit: every suite but the integration one (engine, resource, cfsim, image check)
+## unit: every suite but the integration one (engine, its contract on the fake and on cfsim,
+## resource, image check) with the race detector, which needs cgo; the simulator's own suite
+## without it (under the detector it takes three times as long, and it tests the simulator)
 unit:
-	$(GO) test -count=1 -timeout 10m $$($(GO) list ./... | grep -v '/test/integration$$')
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 12m $$($(GO) list ./... | grep -v -e '/test/integration$$' -e '/test/cfsim$$')
+	$(GO) test -count=1 -timeout 12m ./test/cfsim
 
 ## integration: the integration suites on binaries built here (faster to iterate than image-test)
 integration:
