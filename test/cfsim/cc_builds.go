@@ -117,6 +117,9 @@ func (s *Sim) runStaging(ctx context.Context, b *build) {
 	s.mu.Lock()
 	wait := s.cfg.StagingTime
 	s.mu.Unlock()
+	c := stagingContainer(s, b.appGUID)
+	c.created()
+	c.output("OUT", "Downloading app package...")
 	select {
 	case <-time.After(wait):
 	case <-ctx.Done():
@@ -138,7 +141,7 @@ func (s *Sim) runStaging(ctx context.Context, b *build) {
 	dropletGUID := newGUID()
 	dir := filepath.Join(s.cfg.Dir, "droplets", dropletGUID)
 	res := stage(zipPath, dir, command)
-	s.appLog(b.appGUID, "STG", 0, res.log...)
+	logBuildpackStaging(c, zipPath, dir+".tgz", res)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b.updated = time.Now()
