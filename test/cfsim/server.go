@@ -83,7 +83,7 @@ func (s *Sim) getRoot(w http.ResponseWriter, _ *http.Request) {
 		"credhub":             nil,
 		"routing":             link(b, "/routing"),
 		"logging":             map[string]string{"href": "ws://" + strings.TrimPrefix(b, "http://")},
-		"log_cache":           link(b, ""),
+		"log_cache":           map[string]string{"href": s.lcURL},
 		"log_stream":          link(b, ""),
 		"app_ssh":             nil,
 	}})

@@ -7,6 +7,7 @@ package cfsim
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -57,6 +58,7 @@ type Info struct {
 	Space        string   `json:"space"`
 	Domain       string   `json:"domain"`
 	CACert       string   `json:"ca_cert,omitempty"` // PEM of the CA that signed the API's certificate (Config.TLS)
+	LogCacheURL  string   `json:"log_cache_url"`     // Log Cache's own base URL, as the root's log_cache link
 }
 
 // Sim is a running simulated foundation.
@@ -93,6 +95,8 @@ type Sim struct {
 
 	server   *http.Server
 	caPEM    string // the API's CA when serving TLS
+	tlsCfg   *tls.Config
+	lcURL    string // Log Cache's base URL (logcache.go)
 	ctx      context.Context
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
@@ -219,7 +223,7 @@ func (s *Sim) startServers() error {
 			fmt.Fprintf(s.cfg.Log, "cfsim: api server: %v\n", err)
 		}
 	}()
-	return nil
+	return s.startLogCache()
 }
 
 func (s *Sim) goLoop(f func(context.Context)) {
@@ -236,7 +240,7 @@ func (s *Sim) Info() Info {
 		APIURL: s.base, UAAURL: s.base, LBURL: s.fleet.LBURL(), RouterURLs: s.fleet.RouterURLs(),
 		Username: s.cfg.Username, Password: s.cfg.Password,
 		ClientID: s.cfg.ClientID, ClientSecret: s.cfg.ClientSecret,
-		Org: s.cfg.Org, Space: s.cfg.Space, Domain: s.cfg.Domain, CACert: s.caPEM,
+		Org: s.cfg.Org, Space: s.cfg.Space, Domain: s.cfg.Domain, CACert: s.caPEM, LogCacheURL: s.lcURL,
 	}
 }
 
