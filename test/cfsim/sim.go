@@ -195,6 +195,7 @@ func (s *Sim) startServers() error {
 	fleet, err := router.Start(router.Options{
 		Routers: s.cfg.Routers, LagMin: s.cfg.RouteLagMin, LagMax: s.cfg.RouteLagMax,
 		Rand: rand.New(rand.NewPCG(s.cfg.Seed, 7)), ProcessInstanceHeader: !s.cfg.LegacyRouters,
+		AccessLog: s.routerAccessLog,
 	})
 	if err != nil {
 		return fmt.Errorf("cfsim: start routers: %w", err)
