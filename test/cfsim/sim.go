@@ -86,6 +86,7 @@ type Sim struct {
 	events      []*auditEvent
 	instances   map[string]map[int]*instance // Diego's actual LRPs, by process guid and index
 	logs        map[string]*logBuffer        // by app guid
+	flags       map[string]*featureFlag      // CC's feature flags, made on first use
 
 	uaa    *uaa
 	faults *faults
