@@ -84,6 +84,9 @@ func (s *Sim) newBuild(p *pkg, lb *lifecycleBody, stagingMB, stagingDisk int) (*
 		}
 	}
 	l, cerr := lifecycleFrom(lb, a.lifecycle)
+	if p.docker != nil { // the package's type decides the lifecycle
+		l, cerr = lifecycle{kind: dockerLifecycle}, s.featureDisabled("diego_docker")
+	}
 	if cerr != nil {
 		return nil, cerr
 	}
@@ -115,14 +118,22 @@ func (s *Sim) stagingMemory(a *app) int {
 // with a new droplet, or FAILED with "<error_id> - <description>".
 func (s *Sim) runStaging(ctx context.Context, b *build) {
 	s.mu.Lock()
-	wait := s.cfg.StagingTime
+	wait, docker := s.cfg.StagingTime, s.packages[b.packageGUID].docker
 	s.mu.Unlock()
 	c := stagingContainer(s, b.appGUID)
 	c.created()
-	c.output("OUT", "Downloading app package...")
+	if docker != nil {
+		c.output("OUT", "Staging...", "Staging process started ...")
+	} else {
+		c.output("OUT", "Downloading app package...")
+	}
 	select {
 	case <-time.After(wait):
 	case <-ctx.Done():
+		return
+	}
+	if docker != nil {
+		s.finishDockerStaging(c, b, *docker)
 		return
 	}
 	s.mu.Lock()

@@ -99,7 +99,7 @@ func (s *Sim) newTask(a *app, command, name, dropletGUID string) (*task, *ccErro
 	t.cancel = cancel
 	env := s.lrpSpecFor(&process{appGUID: a.guid, kind: "task", memoryMB: defaultMemoryMB, runEnv: copyMap(a.env)},
 		&instance{guid: newInstanceGUID()}).env
-	dir := s.dropletDir(dropletGUID)
+	dir := s.runDir(dropletGUID)
 	s.goLoop(func(context.Context) { s.runTask(ctx, t, dir, env) })
 	return t, nil
 }

@@ -149,7 +149,7 @@ func (d *diego) place(p *process, index int) {
 
 func (s *Sim) lrpSpecFor(p *process, inst *instance) lrpSpec {
 	a := s.apps[p.appGUID]
-	spec := lrpSpec{dir: s.dropletDir(p.runDroplet), command: p.runCommand, health: p.health,
+	spec := lrpSpec{dir: s.runDir(p.runDroplet), command: p.runCommand, health: p.health,
 		readiness: p.readiness, appGUID: a.guid, appName: a.name, processGUID: p.guid, kind: p.kind, index: inst.index}
 	spec.env = append(os.Environ()[:0:0], "PATH="+os.Getenv("PATH"), "HOME="+spec.dir, "TMPDIR="+os.TempDir(),
 		"LANG=en_US.UTF-8", "USER=vcap", "MEMORY_LIMIT="+strconv.Itoa(p.memoryMB)+"m",

@@ -42,6 +42,10 @@ type Config struct {
 	Log                io.Writer // app and staging output (default: discarded)
 	Seed               uint64    // seeds router lags and fault draws (default: random)
 	TLS                bool      // serve CC and UAA over HTTPS with a certificate from a CA made for this run (Info.CACert)
+
+	// DockerImages maps a docker image reference to a local folder standing for the image
+	// (cfsim cannot pull images; see docker.go).
+	DockerImages map[string]string
 }
 
 // Info is what a client needs to reach the simulator; the cfsim program writes it as JSON.
