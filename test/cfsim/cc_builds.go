@@ -114,8 +114,8 @@ func (s *Sim) stagingMemory(a *app) int {
 	return mb
 }
 
-// runStaging stages like the binary buildpack after StagingTime; the build ends STAGED
-// with a new droplet, or FAILED with "<error_id> - <description>".
+// runStaging is a staging task: its container's lines, then after StagingTime the docker
+// lifecycle or the binary buildpack.
 func (s *Sim) runStaging(ctx context.Context, b *build) {
 	s.mu.Lock()
 	wait, docker := s.cfg.StagingTime, s.packages[b.packageGUID].docker
@@ -136,6 +136,12 @@ func (s *Sim) runStaging(ctx context.Context, b *build) {
 		s.finishDockerStaging(c, b, *docker)
 		return
 	}
+	s.finishBuildpackStaging(c, b)
+}
+
+// finishBuildpackStaging runs the binary buildpack on the package; the build ends STAGED
+// with a new droplet, or FAILED with "<error_id> - <description>".
+func (s *Sim) finishBuildpackStaging(c container, b *build) {
 	s.mu.Lock()
 	zipPath := s.packages[b.packageGUID].bits
 	a := s.apps[b.appGUID]
