@@ -2,6 +2,8 @@ package cfsim_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -165,3 +167,20 @@ func (f *foundation) taskState(guid string) string {
 	Expect(err).NotTo(HaveOccurred())
 	return t.State
 }
+
+var _ = Describe("Log Cache with Config.TLS", func() {
+	It("serves HTTPS with the API's certificate", func() {
+		sim, err := cfsim.Start(cfsim.Config{Routers: 1, TLS: true})
+		Expect(err).NotTo(HaveOccurred())
+		defer func() { Expect(sim.Close()).To(Succeed()) }()
+		info := sim.Info()
+		Expect(info.LogCacheURL).To(HavePrefix("https://127.0.0.1:"))
+		pool := x509.NewCertPool()
+		Expect(pool.AppendCertsFromPEM([]byte(info.CACert))).To(BeTrue())
+		c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+		resp, err := c.Get(info.LogCacheURL + "/api/v1/info")
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(http.StatusOK))
+	})
+})
