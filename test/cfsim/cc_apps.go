@@ -60,6 +60,9 @@ func (s *Sim) presentApp(a *app) map[string]any {
 }
 
 func presentLifecycle(l lifecycle) map[string]any {
+	if l.kind == dockerLifecycle {
+		return map[string]any{"type": dockerLifecycle, "data": map[string]any{}}
+	}
 	bps := l.buildpacks
 	if bps == nil {
 		bps = []string{}
@@ -80,8 +83,12 @@ func lifecycleFrom(b *lifecycleBody, current lifecycle) (lifecycle, *ccError) {
 	if b == nil {
 		return current, nil
 	}
-	if b.Type != "" && b.Type != "buildpack" {
-		return current, errUnprocessable("Lifecycle type cannot be changed from buildpack to " + b.Type)
+	from := "buildpack"
+	if current.kind == dockerLifecycle {
+		from = dockerLifecycle
+	}
+	if b.Type != "" && b.Type != from {
+		return current, errUnprocessable("Lifecycle type cannot be changed from " + from + " to " + b.Type)
 	}
 	l := current
 	if b.Data.Buildpacks != nil {
@@ -138,7 +145,14 @@ func (s *Sim) newApp(body appCreateBody) (*app, *ccError) {
 	if err := validateEnvNames(body.Env); err != nil {
 		return nil, err
 	}
-	l, err := lifecycleFrom(body.Lifecycle, lifecycle{stack: "cflinuxfs4"})
+	initial := lifecycle{stack: "cflinuxfs4"}
+	if body.Lifecycle != nil && body.Lifecycle.Type == dockerLifecycle {
+		if err := s.featureDisabled("diego_docker"); err != nil {
+			return nil, err
+		}
+		initial = lifecycle{kind: dockerLifecycle}
+	}
+	l, err := lifecycleFrom(body.Lifecycle, initial)
 	if err != nil {
 		return nil, err
 	}
@@ -282,6 +296,10 @@ func (s *Sim) destroyApp(a *app) {
 }
 
 func (s *Sim) startApp(w http.ResponseWriter, _ *http.Request, a *app) {
+	if err := s.dockerDisabled(a); err != nil {
+		writeError(w, err)
+		return
+	}
 	if err := s.start(a, false); err != nil {
 		writeError(w, err)
 		return
@@ -290,6 +308,10 @@ func (s *Sim) startApp(w http.ResponseWriter, _ *http.Request, a *app) {
 }
 
 func (s *Sim) restartApp(w http.ResponseWriter, _ *http.Request, a *app) {
+	if err := s.dockerDisabled(a); err != nil {
+		writeError(w, err)
+		return
+	}
 	if err := s.start(a, true); err != nil {
 		writeError(w, err)
 		return

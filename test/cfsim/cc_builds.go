@@ -84,6 +84,9 @@ func (s *Sim) newBuild(p *pkg, lb *lifecycleBody, stagingMB, stagingDisk int) (*
 		}
 	}
 	l, cerr := lifecycleFrom(lb, a.lifecycle)
+	if p.docker != nil { // the package's type decides the lifecycle
+		l, cerr = lifecycle{kind: dockerLifecycle}, s.featureDisabled("diego_docker")
+	}
 	if cerr != nil {
 		return nil, cerr
 	}
@@ -111,17 +114,34 @@ func (s *Sim) stagingMemory(a *app) int {
 	return mb
 }
 
-// runStaging stages like the binary buildpack after StagingTime; the build ends STAGED
-// with a new droplet, or FAILED with "<error_id> - <description>".
+// runStaging is a staging task: its container's lines, then after StagingTime the docker
+// lifecycle or the binary buildpack.
 func (s *Sim) runStaging(ctx context.Context, b *build) {
 	s.mu.Lock()
-	wait := s.cfg.StagingTime
+	wait, docker := s.cfg.StagingTime, s.packages[b.packageGUID].docker
 	s.mu.Unlock()
+	c := stagingContainer(s, b.appGUID)
+	c.created()
+	if docker != nil {
+		c.output("OUT", "Staging...", "Staging process started ...")
+	} else {
+		c.output("OUT", "Downloading app package...")
+	}
 	select {
 	case <-time.After(wait):
 	case <-ctx.Done():
 		return
 	}
+	if docker != nil {
+		s.finishDockerStaging(c, b, *docker)
+		return
+	}
+	s.finishBuildpackStaging(c, b)
+}
+
+// finishBuildpackStaging runs the binary buildpack on the package; the build ends STAGED
+// with a new droplet, or FAILED with "<error_id> - <description>".
+func (s *Sim) finishBuildpackStaging(c container, b *build) {
 	s.mu.Lock()
 	zipPath := s.packages[b.packageGUID].bits
 	a := s.apps[b.appGUID]
@@ -138,7 +158,7 @@ func (s *Sim) runStaging(ctx context.Context, b *build) {
 	dropletGUID := newGUID()
 	dir := filepath.Join(s.cfg.Dir, "droplets", dropletGUID)
 	res := stage(zipPath, dir, command)
-	s.appLog(b.appGUID, "STG", 0, res.log...)
+	logBuildpackStaging(c, zipPath, dir+".tgz", res)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b.updated = time.Now()

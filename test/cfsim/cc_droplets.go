@@ -59,13 +59,17 @@ func (s *Sim) presentDroplet(d *droplet) map[string]any {
 		presentBPs = append(presentBPs, map[string]string{"name": b, "detect_output": "", "version": "cfsim", "buildpack_name": "binary"})
 	}
 	bps = presentBPs
-	return map[string]any{
+	v := map[string]any{
 		"guid": d.guid, "state": d.state, "error": nil, "lifecycle": map[string]any{"type": "buildpack", "data": map[string]any{}},
 		"execution_metadata": "", "process_types": copyMap(d.processTypes), "checksum": checksum,
 		"buildpacks": bps, "stack": "cflinuxfs4", "image": nil,
 		"created_at": timestamp(d.created), "updated_at": timestamp(d.updated),
 		"relationships": map[string]any{"app": rel(d.appGUID)}, "links": links, "metadata": d.meta.present(),
 	}
+	if d.docker != nil {
+		presentDockerDroplet(d, v)
+	}
+	return v
 }
 
 func (s *Sim) dropletsWhere(r *http.Request, keep func(*droplet) bool) []any {
@@ -233,6 +237,10 @@ func (s *Sim) finishDropletUpload(d *droplet) []*ccError {
 }
 
 func (s *Sim) downloadDroplet(w http.ResponseWriter, r *http.Request, d *droplet) {
+	if d.docker != nil {
+		writeError(w, errDockerDownload())
+		return
+	}
 	if d.state != "STAGED" {
 		writeError(w, errUnprocessable("Only staged droplets can be downloaded."))
 		return

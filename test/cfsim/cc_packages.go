@@ -37,7 +37,7 @@ func (s *Sim) presentPackage(p *pkg) map[string]any {
 	if p.err != "" {
 		perr = p.err
 	}
-	return map[string]any{
+	v := map[string]any{
 		"guid": p.guid, "type": "bits", "state": p.state,
 		"data":       map[string]any{"checksum": map[string]any{"type": "sha256", "value": sum}, "error": perr},
 		"created_at": timestamp(p.created), "updated_at": timestamp(p.updated),
@@ -45,6 +45,11 @@ func (s *Sim) presentPackage(p *pkg) map[string]any {
 		"links": map[string]any{"self": link(s.base, path), "upload": linkMethod(s.base, path+"/upload", "POST"),
 			"download": linkMethod(s.base, path+"/download", "GET"), "app": link(s.base, "/v3/apps/"+p.appGUID)},
 	}
+	if p.docker != nil { // no bits: no checksum, nothing to upload or download
+		v["type"], v["data"] = dockerLifecycle, presentDockerData(p.docker)
+		v["links"] = map[string]any{"self": link(s.base, path), "app": link(s.base, "/v3/apps/"+p.appGUID)}
+	}
+	return v
 }
 
 type appRelBody struct {
@@ -57,9 +62,10 @@ type appRelBody struct {
 
 func (s *Sim) createPackage(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Type          string         `json:"type"`
-		Relationships appRelBody     `json:"relationships"`
-		Metadata      *metadataPatch `json:"metadata"`
+		Type          string            `json:"type"`
+		Relationships appRelBody        `json:"relationships"`
+		Data          dockerPackageBody `json:"data"`
+		Metadata      *metadataPatch    `json:"metadata"`
 	}
 	if err := decodeBody(r, &body, "type", "relationships", "data", "metadata"); err != nil {
 		writeError(w, err)
@@ -67,14 +73,21 @@ func (s *Sim) createPackage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.apps[body.Relationships.App.Data.GUID]; !ok {
+	a, ok := s.apps[body.Relationships.App.Data.GUID]
+	if !ok {
 		writeError(w, errUnprocessable("App must exist"))
 		return
 	}
 	switch body.Type {
 	case "bits":
-	case "docker":
-		writeError(w, &ccError{http.StatusForbidden, "Feature Disabled: diego_docker", "CF-FeatureDisabled", 330002})
+	case dockerLifecycle:
+		p, cerr := s.newDockerPackage(a, body.Data)
+		if cerr != nil {
+			writeError(w, cerr)
+			return
+		}
+		p.meta.apply(body.Metadata)
+		writeJSON(w, http.StatusCreated, s.presentPackage(p))
 		return
 	default:
 		writeError(w, errUnprocessable("Type must be one of 'bits, docker'"))

@@ -99,7 +99,7 @@ func (s *Sim) newTask(a *app, command, name, dropletGUID string) (*task, *ccErro
 	t.cancel = cancel
 	env := s.lrpSpecFor(&process{appGUID: a.guid, kind: "task", memoryMB: defaultMemoryMB, runEnv: copyMap(a.env)},
 		&instance{guid: newInstanceGUID()}).env
-	dir := s.dropletDir(dropletGUID)
+	dir := s.runDir(dropletGUID)
 	s.goLoop(func(context.Context) { s.runTask(ctx, t, dir, env) })
 	return t, nil
 }
@@ -107,25 +107,38 @@ func (s *Sim) newTask(a *app, command, name, dropletGUID string) (*task, *ccErro
 // runTask runs the command to completion: SUCCEEDED on exit 0, else FAILED with the reason
 // CC reports.
 func (s *Sim) runTask(ctx context.Context, t *task, dir string, env []string) {
-	source := "APP/TASK/" + t.name
-	proc, err := s.startProcess(dir, t.command, env, t.appGUID, source)
-	state, reason := "SUCCEEDED", ""
-	if err != nil {
-		state, reason = "FAILED", "failed to start: "+err.Error()
-	} else {
-		select {
-		case <-proc.exited:
-			if proc.exitCode != 0 {
-				state, reason = "FAILED", fmt.Sprintf("%s: Exited with status %d", source, proc.exitCode)
-			}
-		case <-ctx.Done():
-			proc.kill()
-			state, reason = "FAILED", "task was cancelled"
-		}
-	}
+	state, reason := s.runTaskProcess(ctx, t, dir, env)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t.state, t.failure, t.updated = state, reason, time.Now()
+}
+
+// runTaskProcess runs the task's container and writes its lines: CELL/0 for the container,
+// APP/TASK/<name>/0 for the command's output and its exit status.
+func (s *Sim) runTaskProcess(ctx context.Context, t *task, dir string, env []string) (string, string) {
+	c := taskContainer(s, t)
+	c.created()
+	proc, err := s.startProcess(dir, t.command, env, c.run)
+	if err != nil {
+		c.failedToCreate(err)
+		return "FAILED", "failed to start: " + err.Error()
+	}
+	state, reason := "SUCCEEDED", ""
+	select {
+	case <-proc.exited:
+		if proc.exitCode != 0 {
+			state, reason = "FAILED", fmt.Sprintf("%s: Exited with status %d", c.run.sourceType, proc.exitCode)
+		}
+		c.exited(proc.exitCode)
+		c.stopping()
+	case <-ctx.Done():
+		c.stopping()
+		proc.kill()
+		c.exited(proc.exitCode)
+		state, reason = "FAILED", "task was cancelled"
+	}
+	c.destroyed()
+	return state, reason
 }
 
 func (s *Sim) cancelTask(w http.ResponseWriter, _ *http.Request, t *task) {

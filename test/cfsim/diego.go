@@ -149,7 +149,7 @@ func (d *diego) place(p *process, index int) {
 
 func (s *Sim) lrpSpecFor(p *process, inst *instance) lrpSpec {
 	a := s.apps[p.appGUID]
-	spec := lrpSpec{dir: s.dropletDir(p.runDroplet), command: p.runCommand, health: p.health,
+	spec := lrpSpec{dir: s.runDir(p.runDroplet), command: p.runCommand, health: p.health,
 		readiness: p.readiness, appGUID: a.guid, appName: a.name, processGUID: p.guid, kind: p.kind, index: inst.index}
 	spec.env = append(os.Environ()[:0:0], "PATH="+os.Getenv("PATH"), "HOME="+spec.dir, "TMPDIR="+os.TempDir(),
 		"LANG=en_US.UTF-8", "USER=vcap", "MEMORY_LIMIT="+strconv.Itoa(p.memoryMB)+"m",
@@ -196,16 +196,29 @@ func (d *diego) runOnce(ctx context.Context, inst *instance, spec lrpSpec) strin
 	})
 	env := append(spec.env, "PORT="+strconv.Itoa(port), "CF_INSTANCE_PORT="+strconv.Itoa(port),
 		"CF_INSTANCE_ADDR=127.0.0.1:"+strconv.Itoa(port))
-	source := fmt.Sprintf("APP/PROC/%s/%d", upper(spec.kind), spec.index)
-	proc, err := d.s.startProcess(spec.dir, spec.command, env, spec.appGUID, source)
+	c := spec.instanceContainer(d.s, inst.guid)
+	c.created()
+	proc, err := d.s.startProcess(spec.dir, spec.command, env, c.run)
 	if err != nil {
-		return source + ": failed to start: " + err.Error()
+		c.failedToCreate(err)
+		return fmt.Sprintf("APP/PROC/%s: failed to start: %v", upper(spec.kind), err)
 	}
-	defer proc.kill()
-	if reason := d.awaitHealthy(ctx, inst, spec, port, proc); reason != "" {
-		return reason
+	c.cellLines("Starting health monitoring of container")
+	reason := d.awaitHealthy(ctx, inst, spec, port, proc)
+	if reason == "" {
+		reason = d.supervise(ctx, inst, spec, port, proc)
 	}
-	return d.supervise(ctx, inst, spec, port, proc)
+	if ctx.Err() != nil { // Diego stops the instance: the app gets SIGTERM
+		c.stopping()
+		proc.kill()
+		c.exited(proc.exitCode)
+	} else { // it crashed: the process has ended, or is killed as unhealthy
+		proc.kill()
+		c.exited(proc.exitCode)
+		c.stopping()
+	}
+	c.destroyed()
+	return reason
 }
 
 // awaitHealthy polls the liveness check until it passes, the process exits, or the
@@ -222,7 +235,10 @@ func (d *diego) awaitHealthy(ctx context.Context, inst *instance, spec lrpSpec, 
 	for {
 		if lastErr = check(ctx, spec.health, port); lastErr == nil {
 			ready := check(ctx, spec.readiness, port) == nil
-			d.update(ctx, inst, func() { inst.state, inst.routable, inst.since = "RUNNING", ready, time.Now() })
+			d.update(ctx, inst, func() {
+				inst.state, inst.routable, inst.since = "RUNNING", ready, time.Now()
+				d.s.emit(spec.instanceContainer(d.s, inst.guid).cell, "OUT", "Container became healthy")
+			})
 			return ""
 		}
 		select {
@@ -231,6 +247,8 @@ func (d *diego) awaitHealthy(ctx context.Context, inst *instance, spec lrpSpec, 
 		case <-proc.exited:
 			return proc.exitDescription(spec)
 		case <-deadline:
+			spec.instanceContainer(d.s, inst.guid).cellLines(
+				fmt.Sprintf("Failed after %s: startup health check never passed.", timeout))
 			return fmt.Sprintf("Instance never healthy after %s: %v", timeout, lastErr)
 		case <-tick.C:
 		}
@@ -328,7 +346,7 @@ func (d *diego) crashed(inst *instance, spec lrpSpec, reason string) int {
 		"index": spec.index, "reason": "CRASHED", "exit_description": reason, "crash_count": inst.crashes,
 		"crash_timestamp": time.Now().UnixNano(), "instance": inst.guid, "process_type": spec.kind,
 	})
-	d.s.appendLog(spec.appGUID, fmt.Sprintf("CELL/%d", spec.index), "Exit status: "+reason)
+	d.s.logCrash(spec, inst, reason)
 	d.s.changed()
 	return inst.crashes
 }
@@ -352,11 +370,10 @@ type osProcess struct {
 	exitCode int
 }
 
-func (s *Sim) startProcess(dir, command string, env []string, appGUID, source string) (*osProcess, error) {
+func (s *Sim) startProcess(dir, command string, env []string, src logSource) (*osProcess, error) {
 	cmd := commandFor(dir, command)
 	cmd.Env = env
-	logw := s.logWriter(appGUID, source)
-	cmd.Stdout, cmd.Stderr = logw, logw
+	cmd.Stdout, cmd.Stderr = s.logWriter(src, "OUT"), s.logWriter(src, "ERR")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -364,7 +381,7 @@ func (s *Sim) startProcess(dir, command string, env []string, appGUID, source st
 	p := &osProcess{cmd: cmd, exited: make(chan struct{})}
 	go func() {
 		_ = cmd.Wait()
-		p.exitCode = cmd.ProcessState.ExitCode()
+		p.exitCode = exitStatus(cmd.ProcessState)
 		close(p.exited)
 	}()
 	return p, nil

@@ -107,11 +107,18 @@ func (s *Sim) applyManifest(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound("Space"))
 		return
 	}
+	if errs := s.dockerManifestErrors(m); len(errs) > 0 {
+		writeError(w, errs...)
+		return
+	}
 	apps := make([]*app, len(m.Applications))
 	for i, ma := range m.Applications {
 		if apps[i] = s.appNamed(sp.guid, ma.Name); apps[i] == nil {
 			var body appCreateBody
 			body.Name, body.Relationships.Space.Data.GUID = ma.Name, sp.guid
+			if ma.Docker != nil {
+				body.Lifecycle = &lifecycleBody{Type: dockerLifecycle}
+			}
 			apps[i], _ = s.newApp(body)
 		}
 	}
@@ -161,8 +168,8 @@ func validateManifestApp(a manifestApp) []string {
 			msgs = append(msgs, "Env cannot set "+k)
 		}
 	}
-	if a.Docker != nil {
-		msgs = append(msgs, "Docker support has not been enabled")
+	if a.Docker != nil && (a.Buildpack != "" || a.Buildpacks != nil) {
+		msgs = append(msgs, "Cannot specify both buildpack(s) and docker keys")
 	}
 	return msgs
 }
@@ -185,6 +192,9 @@ func (s *Sim) applyApps(m manifest, apps []*app) []*ccError {
 func (s *Sim) applyApp(ma manifestApp, a *app) *ccError {
 	if len(ma.Services) > 0 {
 		return errUnprocessable("Service instances are not supported by this simulator")
+	}
+	if ma.Docker != nil && a.lifecycle.kind != dockerLifecycle {
+		return errUnprocessable("Lifecycle type cannot be changed from buildpack to docker")
 	}
 	if ma.Buildpack != "" {
 		a.lifecycle.buildpacks = []string{ma.Buildpack}

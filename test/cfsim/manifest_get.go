@@ -14,6 +14,12 @@ func (s *Sim) getAppManifest(w http.ResponseWriter, _ *http.Request, a *app) {
 	if len(a.lifecycle.buildpacks) > 0 {
 		app["buildpacks"] = a.lifecycle.buildpacks
 	}
+	if a.lifecycle.kind == dockerLifecycle {
+		delete(app, "stack")
+		if docker := s.manifestDocker(a); docker != nil {
+			app["docker"] = docker
+		}
+	}
 	if len(a.env) > 0 {
 		app["env"] = copyMap(a.env)
 	}

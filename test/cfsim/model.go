@@ -45,6 +45,7 @@ type quota struct {
 }
 
 type lifecycle struct {
+	kind       string // "docker", or "" for buildpack
 	buildpacks []string
 	stack      string
 }
@@ -71,6 +72,7 @@ type pkg struct {
 	checksum string
 	err      string
 	meta     metadata
+	docker   *dockerRef // a docker package's image and credentials (docker.go)
 }
 
 type build struct {
@@ -96,6 +98,7 @@ type droplet struct {
 	tgz          string // path of the droplet tarball
 	buildpacks   []string
 	meta         metadata
+	docker       *dockerDroplet // set for docker droplets, which have no bits (docker.go)
 }
 
 type healthCheck struct {

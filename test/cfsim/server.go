@@ -16,6 +16,7 @@ func (s *Sim) handler() http.Handler {
 	s.routeRoutes(api)
 	s.routeDeployments(api)
 	s.routeTasks(api)
+	s.routeFeatureFlags(api)
 	api.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, errUnknownRequest()) })
 
 	cc := s.reqs.middleware(s.faults.middleware(s.authenticate(api)))
@@ -83,7 +84,7 @@ func (s *Sim) getRoot(w http.ResponseWriter, _ *http.Request) {
 		"credhub":             nil,
 		"routing":             link(b, "/routing"),
 		"logging":             map[string]string{"href": "ws://" + strings.TrimPrefix(b, "http://")},
-		"log_cache":           link(b, ""),
+		"log_cache":           map[string]string{"href": s.lcURL},
 		"log_stream":          link(b, ""),
 		"app_ssh":             nil,
 	}})

@@ -7,6 +7,7 @@ package cfsim
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +42,10 @@ type Config struct {
 	Log                io.Writer // app and staging output (default: discarded)
 	Seed               uint64    // seeds router lags and fault draws (default: random)
 	TLS                bool      // serve CC and UAA over HTTPS with a certificate from a CA made for this run (Info.CACert)
+
+	// DockerImages maps a docker image reference to a local folder standing for the image
+	// (cfsim cannot pull images; see docker.go).
+	DockerImages map[string]string
 }
 
 // Info is what a client needs to reach the simulator; the cfsim program writes it as JSON.
@@ -57,6 +62,7 @@ type Info struct {
 	Space        string   `json:"space"`
 	Domain       string   `json:"domain"`
 	CACert       string   `json:"ca_cert,omitempty"` // PEM of the CA that signed the API's certificate (Config.TLS)
+	LogCacheURL  string   `json:"log_cache_url"`     // Log Cache's own base URL, as the root's log_cache link
 }
 
 // Sim is a running simulated foundation.
@@ -84,6 +90,7 @@ type Sim struct {
 	events      []*auditEvent
 	instances   map[string]map[int]*instance // Diego's actual LRPs, by process guid and index
 	logs        map[string]*logBuffer        // by app guid
+	flags       map[string]*featureFlag      // CC's feature flags, made on first use
 
 	uaa    *uaa
 	faults *faults
@@ -93,6 +100,8 @@ type Sim struct {
 
 	server   *http.Server
 	caPEM    string // the API's CA when serving TLS
+	tlsCfg   *tls.Config
+	lcURL    string // Log Cache's base URL (logcache.go)
 	ctx      context.Context
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
@@ -191,6 +200,7 @@ func (s *Sim) startServers() error {
 	fleet, err := router.Start(router.Options{
 		Routers: s.cfg.Routers, LagMin: s.cfg.RouteLagMin, LagMax: s.cfg.RouteLagMax,
 		Rand: rand.New(rand.NewPCG(s.cfg.Seed, 7)), ProcessInstanceHeader: !s.cfg.LegacyRouters,
+		AccessLog: s.routerAccessLog,
 	})
 	if err != nil {
 		return fmt.Errorf("cfsim: start routers: %w", err)
@@ -219,7 +229,7 @@ func (s *Sim) startServers() error {
 			fmt.Fprintf(s.cfg.Log, "cfsim: api server: %v\n", err)
 		}
 	}()
-	return nil
+	return s.startLogCache()
 }
 
 func (s *Sim) goLoop(f func(context.Context)) {
@@ -236,7 +246,7 @@ func (s *Sim) Info() Info {
 		APIURL: s.base, UAAURL: s.base, LBURL: s.fleet.LBURL(), RouterURLs: s.fleet.RouterURLs(),
 		Username: s.cfg.Username, Password: s.cfg.Password,
 		ClientID: s.cfg.ClientID, ClientSecret: s.cfg.ClientSecret,
-		Org: s.cfg.Org, Space: s.cfg.Space, Domain: s.cfg.Domain, CACert: s.caPEM,
+		Org: s.cfg.Org, Space: s.cfg.Space, Domain: s.cfg.Domain, CACert: s.caPEM, LogCacheURL: s.lcURL,
 	}
 }
 

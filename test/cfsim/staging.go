@@ -58,7 +58,6 @@ func stage(zipPath, dir, command string) stageResult {
 		return fail("StagingError", "Staging error: "+err.Error(), "unable to read the droplet")
 	}
 	res.processTypes, res.checksum = types, sum
-	res.log = append(res.log, "Uploading droplet...", "Staging complete")
 	return res
 }
 

@@ -69,5 +69,6 @@ func (s *Sim) serveTLS(ln net.Listener) (net.Listener, error) {
 	}
 	s.caPEM = ca.pem
 	s.base = "https://" + ln.Addr().String()
-	return tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{ca.server}, MinVersion: tls.VersionTLS12}), nil
+	s.tlsCfg = &tls.Config{Certificates: []tls.Certificate{ca.server}, MinVersion: tls.VersionTLS12}
+	return tls.NewListener(ln, s.tlsCfg), nil
 }

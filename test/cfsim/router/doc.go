@@ -25,7 +25,8 @@
 //   - no pruning of stale routes (no TTL), and no start_response_delay before serving;
 //   - empty pools are always deleted (empty_pool_timeout 0), so 503 no_endpoints never occurs;
 //   - round-robin only (no least-connection, no AZ preference), no max_conns limit;
-//   - no route services, sticky sessions, WebSockets, zipkin/W3C tracing or access logs;
+//   - no route services, sticky sessions, WebSockets or zipkin/W3C tracing; access log lines
+//     (gorouter's format, without extra headers) go only to Options.AccessLog, not to a file;
 //   - the load balancer is a plain L7 round-robin proxy with no health checks of its own; as all
 //     traffic is loopback, a Host of "127.0.0.1" reaches the routers as gorouter's empty_host case.
 package router

@@ -61,6 +61,7 @@ func Start(opts Options) (*Fleet, error) {
 		ip := ln.Addr().(*net.TCPAddr).IP.String()
 		q := newQueue(lag.registration, lag.removal)
 		rt := newRouter(i, ip, q, &f.processHeader, opts.MaxAttempts, f.backends)
+		rt.accessLog = opts.AccessLog
 		f.routers = append(f.routers, rt)
 		f.urls = append(f.urls, "http://"+addrs[i])
 		f.serve(ctx, ln, rt)

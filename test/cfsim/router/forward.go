@@ -93,9 +93,17 @@ func (rr *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !ok {
 			return nil, errNoEndpoints
 		}
+		out := backendRequest(req, ep)
+		a := attemptFrom(req.Context())
+		if a != nil {
+			a.tried(ep, out.Header)
+		}
 		var resp *http.Response
-		resp, err = rr.next.RoundTrip(backendRequest(req, ep))
+		resp, err = rr.next.RoundTrip(out)
 		if err == nil {
+			if a != nil {
+				a.done()
+			}
 			return resp, nil
 		}
 		if !retriable(req, err) || req.Context().Err() != nil {

@@ -17,6 +17,7 @@ type router struct {
 	processHeader *atomic.Bool // shared by the fleet so SetProcessInstanceHeader flips every router
 	maxAttempts   int
 	proxy         *httputil.ReverseProxy
+	accessLog     func(AccessLogRecord) // nil: no access log
 }
 
 func newRouter(index int, ip string, q *queue, processHeader *atomic.Bool, maxAttempts int,
@@ -61,7 +62,12 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rerr.write(w)
 		return
 	}
-	rt.proxy.ServeHTTP(w, r.WithContext(withPool(r.Context(), p)))
+	r = r.WithContext(withPool(r.Context(), p))
+	if rt.accessLog != nil {
+		rt.serveLogged(w, r)
+		return
+	}
+	rt.proxy.ServeHTTP(w, r)
 }
 
 // missingHost also rejects a Host equal to the client's IP: some load balancers fill an absent

@@ -43,6 +43,9 @@ type Options struct {
 	// and passes it through to the backend, like older routers.
 	ProcessInstanceHeader bool
 	MaxAttempts           int // default 3 (router.backends.max_attempts)
+	// AccessLog, if set, receives each proxied request's access log line, which gorouter
+	// sends to the app's logs. It is called after the answer, on the request's goroutine.
+	AccessLog func(AccessLogRecord)
 }
 
 const (

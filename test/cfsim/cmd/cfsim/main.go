@@ -62,6 +62,8 @@ func parseFlags(args []string, stderr io.Writer) (cfsim.Config, string, error) {
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed for router lags and fault draws (0 = random)")
 	appLogs := fs.Bool("app-logs", false, "copy app and staging output to stderr")
 	infoFile := fs.String("info-file", "", "write the connection info JSON here")
+	images := dockerImages{}
+	fs.Var(images, "docker-image", "REF=DIR: serve docker image REF from folder DIR (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, "", err
 	}
@@ -70,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (cfsim.Config, string, error) {
 		return cfg, "", err
 	}
 	cfg.RouteLagMin, cfg.RouteLagMax = lo, hi
+	cfg.DockerImages = images
 	if *appLogs {
 		cfg.Log = stderr
 	}
@@ -88,6 +91,28 @@ func parseLag(v string) (time.Duration, time.Duration, error) {
 		return 0, 0, fmt.Errorf("--route-lag %q: want MIN-MAX durations with MIN <= MAX, e.g. 200ms-2s", v)
 	}
 	return min, max, nil
+}
+
+// dockerImages collects --docker-image REF=DIR flags. DIR is made absolute, since app
+// processes run with the image folder as their working directory.
+type dockerImages map[string]string
+
+func (d dockerImages) String() string { return fmt.Sprint(map[string]string(d)) }
+
+func (d dockerImages) Set(v string) error {
+	ref, dir, ok := strings.Cut(v, "=")
+	if !ok || ref == "" || dir == "" {
+		return fmt.Errorf("want REF=DIR, e.g. registry.example.com/org/app:v1=/path/to/folder, got %q", v)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	if info, err := os.Stat(abs); err != nil || !info.IsDir() {
+		return fmt.Errorf("%s is not a folder", dir)
+	}
+	d[ref] = abs
+	return nil
 }
 
 func writeAtomically(path string, data []byte) error {
