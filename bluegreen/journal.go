@@ -1,6 +1,7 @@
 package bluegreen
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -17,8 +18,10 @@ const (
 	AnnLeaseExpires      = KeyPrefix + "lease-expires"      // until when; renewed while the run lives
 	AnnStep              = KeyPrefix + "step"               // how far the run got (the journal)
 	AnnDeployedAt        = KeyPrefix + "deployed-at"        // when the version went live
-	AnnMaintenance       = KeyPrefix + "maintenance"        // on while the routes are on the responder
-	AnnMaintenanceRoutes = KeyPrefix + "maintenance-routes" // the guids of the routes moved
+	AnnMaintenance       = KeyPrefix + "maintenance"        // the switch: on, off, switching-on, switching-off
+	AnnMaintenanceRoutes = KeyPrefix + "maintenance-routes" // the guids of the routes the switch moves
+	// AnnMaintenanceResponder names the responder app the routes are on.
+	AnnMaintenanceResponder = KeyPrefix + "maintenance-responder"
 )
 
 // Roles an app can have.
@@ -64,4 +67,49 @@ func HostSafe(s string) string {
 		h = strings.Trim(h[:63], "-")
 	}
 	return h
+}
+
+// MaintenanceRoutes are the routes (guids) an app's maintenance journal keeps on the responder
+// (maintenance on, or a switch either way that has not finished); nil when the app is not in
+// maintenance. A deploy leaves them where they are: maintenance off moves them to the app.
+func MaintenanceRoutes(a *platform.App) map[string]bool {
+	if a == nil {
+		return nil
+	}
+	switch a.Annotations[AnnMaintenance] {
+	case "", "off":
+		return nil
+	}
+	out := map[string]bool{}
+	for _, guid := range strings.Split(a.Annotations[AnnMaintenanceRoutes], ",") {
+		if guid != "" {
+			out[guid] = true
+		}
+	}
+	return out
+}
+
+// MaintenanceJournal is the app's maintenance journal, for the app that replaces it to inherit.
+func MaintenanceJournal(a *platform.App) map[string]*string {
+	out := map[string]*string{}
+	for _, k := range []string{AnnMaintenance, AnnMaintenanceRoutes, AnnMaintenanceResponder} {
+		if v, ok := a.Annotations[k]; ok {
+			out[k] = &v
+		}
+	}
+	return out
+}
+
+// MaintenanceSettled refuses to deploy an app whose maintenance switch stopped halfway: a route
+// may then be on the app alone, and a deploy that left it there would retire the only app
+// serving it. Running the switch again, either way, settles it.
+func MaintenanceSettled(a *platform.App) error {
+	if a == nil {
+		return nil
+	}
+	switch state := a.Annotations[AnnMaintenance]; state {
+	case "switching-on", "switching-off":
+		return fmt.Errorf("app %s is in the middle of a maintenance switch (%s): run the maintenance put (on or off) again to finish it, then deploy", a.Name, state)
+	}
+	return nil
 }

@@ -30,6 +30,9 @@ type Lease struct {
 	mu     sync.Mutex
 	holder *platform.App
 	stop   func()
+	// writing serializes the lock app's updates: a renewal must never land after a rename (it
+	// names the app, and would rename it back).
+	writing sync.Mutex
 }
 
 // NewID makes a deploy id.
@@ -112,8 +115,11 @@ func Expired(app *platform.App) bool {
 	return err != nil || time.Now().After(t)
 }
 
-// Record writes how far the run got (the journal) and renews the lease; "" renews only.
+// Record writes how far the run got (the journal) and renews the lease; "" renews only. A
+// failed renewal is logged: the lease then runs out after its TTL, and a waiting run may heal.
 func (l *Lease) Record(ctx context.Context, step string) {
+	l.writing.Lock()
+	defer l.writing.Unlock()
 	holder := l.Holder()
 	if holder == nil {
 		return
@@ -124,7 +130,23 @@ func (l *Lease) Record(ctx context.Context, step string) {
 	if step != "" {
 		ann[AnnStep] = &step
 	}
-	_ = l.CC.Update(ctx, holder.GUID, holder.Name, nil, ann)
+	if err := l.CC.Update(ctx, holder.GUID, holder.Name, nil, ann); err != nil && ctx.Err() == nil {
+		l.Log.Fail("renewing the lease on %s failed (it runs out at the latest %s after the last renewal): %v", holder.Name, l.TTL, err)
+	}
+}
+
+// Rename renames an app and updates its metadata; when the app is the lock app, the lease is
+// released with it (its name is free), and no renewal can land after it.
+func (l *Lease) Rename(ctx context.Context, guid, name string, labels, annotations map[string]*string) error {
+	l.writing.Lock()
+	defer l.writing.Unlock()
+	if err := l.CC.Update(ctx, guid, name, labels, annotations); err != nil {
+		return err
+	}
+	if holder := l.Holder(); holder != nil && holder.GUID == guid {
+		l.Released()
+	}
+	return nil
 }
 
 // Heartbeat renews the lease every third of its TTL until Stop.

@@ -46,6 +46,8 @@ var _ = Describe("decoding a put request", func() {
 		Entry("a non-HTTP api", strings.Replace(validRequest, "https://api.example.com", "api.example.com", 1), "source.api"),
 		Entry("an HTTP status that is not one", strings.Replace(validRequest, `"manifest":"m.yml"`, `"manifest":"m.yml","smoke_checks":[{"status":999}]`, 1),
 			"params.smoke_checks[0].status: 999 is not an HTTP status"),
+		Entry("an observation interval of 0s (a loop without a pause)", strings.Replace(validRequest, `"manifest":"m.yml"`,
+			`"manifest":"m.yml","observe":{"duration":"1m","interval":"0s"}`, 1), "params.observe.interval: must be more than 0"),
 		Entry("header_value without header", strings.Replace(validRequest, `"manifest":"m.yml"`, `"manifest":"m.yml","smoke_checks":[{"header_value":"x"}]`, 1),
 			"params.smoke_checks[0].header_value: needs header"),
 	)

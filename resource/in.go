@@ -121,11 +121,12 @@ func releaseJSON(v Version, d history.Details) map[string]any {
 
 // deployedAt is when the release's revision was made, else when the app was last deployed.
 // maintenanceState is on while the app's routes are switched to the maintenance responder.
+// A switch stopped halfway says so (switching-on, switching-off).
 func maintenanceState(d history.Details) string {
-	if d.Annotations[bluegreen.AnnMaintenance] == maintenance.On {
-		return "on"
+	if state := d.Annotations[bluegreen.AnnMaintenance]; state != "" {
+		return state
 	}
-	return "off"
+	return maintenance.Off
 }
 
 func deployedAt(d history.Details) string {

@@ -166,6 +166,9 @@ func (o Observe) validate() error {
 	if o.FailureLimit < 0 {
 		return fmt.Errorf("params.observe.failure_limit: must be 0 or more")
 	}
+	if o.Interval != nil && *o.Interval == 0 {
+		return fmt.Errorf("params.observe.interval: must be more than 0 (it is the wait between two rounds of checks)")
+	}
 	return nil
 }
 

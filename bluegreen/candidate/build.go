@@ -49,7 +49,9 @@ func (d *deployer) checkQuota(ctx context.Context) error {
 }
 
 // resolveRoutes decides the routes the new version must serve: the live app's, plus the
-// manifest's; APP.DOMAIN on a first deploy without routes; none with no-route.
+// manifest's; APP.DOMAIN on a first deploy without routes; none with no-route. The routes the
+// live app's maintenance switch holds on the responder stay there: maintenance off moves them to
+// the new version, which inherits the switch's journal (promote).
 func (d *deployer) resolveRoutes(ctx context.Context) error {
 	var err error
 	d.tempRoute, err = d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[d.DefaultDomain], d.o.temporaryHost(), "")
@@ -59,15 +61,21 @@ func (d *deployer) resolveRoutes(ctx context.Context) error {
 	if d.o.NoRoute {
 		return nil
 	}
+	held := bluegreen.MaintenanceRoutes(d.Live)
 	seen := map[string]bool{}
+	add := func(r platform.Route) {
+		if !seen[r.GUID] && !held[r.GUID] {
+			d.liveRoutes = append(d.liveRoutes, r)
+		}
+		seen[r.GUID] = true
+	}
 	if d.Live != nil {
 		live, err := d.p.AppRoutes(ctx, d.Live.GUID)
 		if err != nil {
 			return err
 		}
 		for _, r := range live {
-			seen[r.GUID] = true
-			d.liveRoutes = append(d.liveRoutes, r)
+			add(r)
 		}
 	}
 	urls := d.o.Routes
@@ -79,18 +87,19 @@ func (d *deployer) resolveRoutes(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !seen[r.GUID] {
-			seen[r.GUID] = true
-			d.liveRoutes = append(d.liveRoutes, r)
-		}
+		add(r)
 	}
 	for _, r := range d.liveRoutes {
 		d.Res.Routes = append(d.Res.Routes, r.URL)
 	}
+	if len(held) > 0 {
+		d.Log.Note("%s is in maintenance: %d routes stay on the responder until maintenance off, which gives them to the new version", d.o.App, len(held))
+	}
 	return nil
 }
 
-// ensureURL splits host.domain/path on the longest known domain and finds or creates it.
+// ensureURL splits host.domain/path on the longest known domain and finds or creates it. A
+// route may be the domain alone (no host), as CC allows on a domain no other space uses.
 func (d *deployer) ensureURL(ctx context.Context, url string) (platform.Route, error) {
 	hostPart, path, _ := strings.Cut(url, "/")
 	if path != "" {
@@ -102,6 +111,9 @@ func (d *deployer) ensureURL(ctx context.Context, url string) (platform.Route, e
 	}
 	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
 	for _, n := range names {
+		if hostPart == n {
+			return d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[n], "", path)
+		}
 		if host, ok := strings.CutSuffix(hostPart, "."+n); ok {
 			return d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[n], host, path)
 		}

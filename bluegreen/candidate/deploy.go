@@ -59,6 +59,9 @@ func (d *deployer) prepare(ctx context.Context) error {
 		return err
 	}
 	d.NoteTarget()
+	if err := bluegreen.MaintenanceSettled(d.Live); err != nil {
+		return err
+	}
 	d.lease = &bluegreen.Lease{CC: d.p, Log: d.Log, SpaceGUID: d.Space.GUID, For: d.o.App,
 		Name: candidateName(d.o.App), Role: bluegreen.RoleCandidate, TTL: d.o.LeaseTTL, Build: d.o.Build, ID: bluegreen.NewID()}
 	if err := d.Phase(ctx, "check quota", d.checkQuota); err != nil {

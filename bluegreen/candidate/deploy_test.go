@@ -94,6 +94,15 @@ var _ = Describe("a first deploy", func() {
 		Expect(first(calls, "EnsureRoute", spaceGUID, "domain-apps", "www", "/shop")).To(BeNumerically(">=", 0))
 		Expect(first(calls, "AwaitPresent", "www.apps.example.com/shop", res.AppGUID)).To(BeNumerically(">=", 0))
 	})
+
+	It("maps a route that is a domain alone, without a host, as CC allows", func() {
+		w.plan.Routes = []string{"apps.example.com/shop"}
+		res, err := w.deploy()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(w.cf.Mapped(res.AppGUID)).To(Equal([]string{"apps.example.com/shop"}))
+		Expect(first(w.cf.Calls(), "EnsureRoute", spaceGUID, "domain-apps", "", "/shop")).To(BeNumerically(">=", 0))
+		Expect(first(w.cf.Calls(), "AwaitPresent", "apps.example.com/shop", res.AppGUID)).To(BeNumerically(">=", 0))
+	})
 })
 
 var _ = Describe("a deploy over a live app", func() {

@@ -2,6 +2,7 @@ package candidate
 
 import (
 	"context"
+	"maps"
 	"sort"
 	"time"
 
@@ -20,12 +21,12 @@ func (d *deployer) finalize(ctx context.Context) error {
 	ctx, cancel := bluegreen.Uninterrupted(ctx)
 	defer cancel()
 	d.record(ctx, stepFinalize)
-	// From here the candidate keeps serving whatever fails, and the lease stops being renewed
-	// before the candidate is renamed (a renewal would rename it back).
+	// From here the candidate keeps serving whatever fails. The lease is renewed until the
+	// candidate is renamed: a deploy waiting for it must not heal this one while it retires the
+	// old app, however long that takes.
 	d.finalizing = true
 	cand := d.candidate
 	d.Log.Note("finalizing: %s serves every route alone", cand.Name)
-	d.lease.Stop()
 	if err := d.retireLive(ctx); err != nil {
 		return err
 	}
@@ -113,11 +114,14 @@ func (d *deployer) promote(ctx context.Context, cand *platform.App) error {
 	}
 	role, at := bluegreen.RoleLive, bluegreen.Timestamp(time.Now())
 	ann := map[string]*string{bluegreen.AnnLeaseExpires: nil, bluegreen.AnnStep: nil, bluegreen.AnnDeployedAt: &at}
-	if err := d.p.Update(ctx, cand.GUID, d.o.App, map[string]*string{bluegreen.LabelRole: &role}, ann); err != nil {
+	if d.Live != nil && d.Live.GUID != cand.GUID {
+		maps.Copy(ann, bluegreen.MaintenanceJournal(d.Live)) // maintenance off moves the routes to the new version
+	}
+	if err := d.lease.Rename(ctx, cand.GUID, d.o.App, map[string]*string{bluegreen.LabelRole: &role}, ann); err != nil {
 		return err
 	}
+	d.lease.Stop()
 	d.candidate = nil // the lease is released: the candidate name is free
-	d.lease.Released()
 	d.Res.AppName, d.Res.AppGUID = d.o.App, cand.GUID
 	rev, err := d.p.DeployedRevision(ctx, cand.GUID)
 	if err != nil {

@@ -188,3 +188,24 @@ var _ = Describe("the lease", func() {
 		Expect(w.cf.AppNamed(candName)).To(BeNil())
 	})
 })
+
+var _ = Describe("the lease while finalizing", func() {
+	It("is renewed until the candidate is renamed, however long retiring the old app takes", func() {
+		w := newWorld()
+		live := w.seedLive(2, liveURL)
+		var leaseAfterRetiring time.Time
+		w.cf.After("Stop", func(c Call) {
+			if c.Args[0] != live.GUID {
+				return
+			}
+			time.Sleep(2 * w.plan.LeaseTTL) // CC answered the stop slowly (a 429 with Retry-After, say)
+			cand := w.cf.AppNamed(candName)
+			Expect(cand).NotTo(BeNil())
+			leaseAfterRetiring, _ = time.Parse(time.RFC3339Nano, cand.Annotations[annLease])
+		})
+		_, err := w.deploy()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(leaseAfterRetiring).To(BeTemporally(">", time.Now().Add(-w.plan.LeaseTTL/2)),
+			"a deploy waiting for the lease would have found it expired and healed this one")
+	})
+})

@@ -17,8 +17,11 @@ type Options struct {
 	Timeouts  bluegreen.Timeouts
 }
 
-// State is what the switch leaves the app in, for the metadata.
+// The switch's states, kept in the app's maintenance annotation (its journal): a switch that
+// was stopped halfway says so, and the next one, either way, converges from there.
 const (
-	On  = "on"
-	Off = "off"
+	On           = "on"
+	Off          = "off"
+	SwitchingOn  = "switching-on"
+	SwitchingOff = "switching-off"
 )

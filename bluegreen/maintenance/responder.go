@@ -7,24 +7,24 @@ import (
 	"strings"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 )
 
 // ensureResponder pushes the responder (or reuses a running one) and waits for it to run.
-func (s *switcher) ensureResponder(ctx context.Context) (*platform.App, error) {
+func (s *switcher) ensureResponder(ctx context.Context) error {
 	existing, err := s.CC.AppByName(ctx, s.Space.GUID, s.o.Responder)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if existing.Started() {
 		s.Log.Note("responder %s is running: reusing it", existing.Name)
-		return existing, nil
+		s.responder = existing
+		return nil
 	}
-	err = s.Log.Step("push responder "+s.o.Responder, func() error { return s.pushResponder(ctx) })
-	if err != nil {
-		return nil, err
+	if err := s.pushResponder(ctx); err != nil {
+		return err
 	}
-	return s.CC.AppByName(ctx, s.Space.GUID, s.o.Responder)
+	s.responder, err = s.CC.AppByName(ctx, s.Space.GUID, s.o.Responder)
+	return err
 }
 
 func (s *switcher) pushResponder(ctx context.Context) error {

@@ -2,14 +2,14 @@
 // answers 503 with Retry-After (the maintenance/ app shipped in the image), and back, each move
 // proven through the routers: the responder is mapped and proven before the app is unmapped and
 // proven gone (and the reverse), so every request gets an answer from one or the other.
+//
+// The switch is journaled on the app (journal.go) and every step is idempotent: a switch that
+// failed, was aborted or killed halfway is finished by running it again, either way.
 package maintenance
 
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strings"
-	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
@@ -18,160 +18,61 @@ import (
 // switcher carries one maintenance switch.
 type switcher struct {
 	*bluegreen.Run
-	o Options
+	o         Options
+	j         journal
+	responder *platform.App
 }
 
 // Switch moves o.App's routes to the responder (on) or back (off). Switching to the state the
-// app is already in changes nothing.
+// app is already in changes nothing. An abort (ctx canceled) stops at the next step; the error
+// wraps bluegreen.ErrAborted and says where every route is.
 func Switch(ctx context.Context, p bluegreen.Platform, pr bluegreen.Prober, o Options, log *bluegreen.Timeline) (bluegreen.Result, error) {
+	s := &switcher{Run: bluegreen.NewRun(ctx, bluegreen.Settle(p), pr, o.Target, o.Timeouts, log), o: o}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeouts.Overall)
 	defer cancel()
-	s := &switcher{Run: bluegreen.NewRun(ctx, p, pr, o.Target, o.Timeouts, log), o: o}
 	if err := s.Resolve(ctx); err != nil {
-		return s.Res, err
+		return s.Res, s.Outcome(err)
 	}
 	if s.Live == nil {
 		return s.Res, fmt.Errorf("app %s does not exist in %s/%s", o.App, o.Org, o.Space)
 	}
+	s.j = readJournal(s.Live)
 	var err error
 	if o.On {
-		err = s.on(ctx)
+		err = s.switchOn(ctx)
 	} else {
-		err = s.off(ctx)
+		err = s.switchOff(ctx)
+	}
+	if err != nil {
+		s.describeLeft(ctx)
+		return s.Res, s.Outcome(err)
 	}
 	s.Res.AppName, s.Res.AppGUID = s.Live.Name, s.Live.GUID
-	if err == nil {
-		s.Res.RevisionGUID, err = p.DeployedRevision(ctx, s.Live.GUID)
-	}
-	return s.Res, err
+	s.Res.RevisionGUID, err = s.CC.DeployedRevision(ctx, s.Live.GUID)
+	return s.Res, s.Outcome(err)
 }
 
-func (s *switcher) on(ctx context.Context) error {
-	if s.Live.Annotations[bluegreen.AnnMaintenance] == On {
-		s.Log.Note("%s is already in maintenance: nothing to do", s.o.App)
-		s.Res.Maintenance = On
-		return nil
+// describeLeft says, after a failure or an abort, where each route the switch moves is.
+func (s *switcher) describeLeft(ctx context.Context) {
+	ctx, cancel := bluegreen.Uninterrupted(ctx)
+	defer cancel()
+	routes, err := s.routes(ctx)
+	if err != nil || len(routes) == 0 {
+		s.Leave("%s is %s; running the switch again finishes it", s.o.App, s.j.state)
+		return
 	}
-	routes, err := s.CC.AppRoutes(ctx, s.Live.GUID)
-	if err != nil {
-		return err
-	}
-	responder, err := s.ensureResponder(ctx)
-	if err != nil {
-		return err
-	}
-	if err := s.Log.Step("move routes to "+responder.Name, func() error { return s.moveRoutes(ctx, routes, responder, s.Live) }); err != nil {
-		return err
-	}
-	if err := s.mark(ctx, routes); err != nil {
-		return err
-	}
-	if s.o.StopApp {
-		if err := s.Log.Step("stop "+s.o.App, func() error { return s.CC.Stop(ctx, s.Live.GUID) }); err != nil {
-			return err
-		}
-	}
-	s.Res.Maintenance = On
-	return nil
-}
-
-func (s *switcher) off(ctx context.Context) error {
-	if s.Live.Annotations[bluegreen.AnnMaintenance] != On {
-		s.Log.Note("%s is not in maintenance: nothing to do", s.o.App)
-		s.Res.Maintenance = Off
-		return nil
-	}
-	routes, err := s.movedRoutes(ctx)
-	if err != nil {
-		return err
-	}
-	responder, err := s.CC.AppByName(ctx, s.Space.GUID, s.o.Responder)
-	if err != nil {
-		return err
-	}
-	if !s.Live.Started() {
-		if err := s.Log.Step("start "+s.o.App, func() error { return s.StartApp(ctx, s.Live) }); err != nil {
-			return err
-		}
-	}
-	if responder != nil {
-		if err := s.Log.Step("move routes back to "+s.o.App, func() error { return s.moveRoutes(ctx, routes, s.Live, responder) }); err != nil {
-			return err
-		}
-		if err := s.retireResponder(ctx, responder); err != nil {
-			return err
-		}
-	}
-	off := Off
-	s.Res.Maintenance = off
-	return s.CC.Update(ctx, s.Live.GUID, s.Live.Name, nil,
-		map[string]*string{bluegreen.AnnMaintenance: &off, bluegreen.AnnMaintenanceRoutes: nil})
-}
-
-// retireResponder deletes the responder once no route is left on it (a shared one may still
-// serve other apps).
-func (s *switcher) retireResponder(ctx context.Context, responder *platform.App) error {
-	left, err := s.CC.AppRoutes(ctx, responder.GUID)
-	if err != nil || len(left) > 0 {
-		return err
-	}
-	return s.Log.Step("remove responder "+responder.Name, func() error { return s.CC.DeleteApp(ctx, responder.GUID) })
-}
-
-// moveRoutes maps every route to `to`, proves it serves each on every router, then unmaps
-// `from` and proves it gone.
-func (s *switcher) moveRoutes(ctx context.Context, routes []platform.Route, to, from *platform.App) error {
-	toSize, err := s.CC.WebProcess(ctx, to.GUID)
-	if err != nil {
-		return err
-	}
-	fromSize, _ := s.CC.WebProcess(ctx, from.GUID)
-	started := time.Now()
+	var onApp, onResponder []string
 	for _, r := range routes {
-		if err := s.CC.Map(ctx, r.GUID, to.GUID); err != nil {
-			return err
+		if _, ok := r.Dests[s.Live.GUID]; ok {
+			onApp = append(onApp, r.URL)
 		}
-		if _, err := s.AppPresent(ctx, r, to.GUID, toSize.Instances); err != nil {
-			return err
+		if s.responder != nil {
+			if _, ok := r.Dests[s.responder.GUID]; ok {
+				onResponder = append(onResponder, r.URL)
+			}
 		}
 	}
-	for _, r := range routes {
-		if err := s.CC.Unmap(ctx, r.GUID, from.GUID); err != nil {
-			return err
-		}
-		if _, err := s.AppAbsent(ctx, r, from.GUID, fromSize.Instances); err != nil {
-			return err
-		}
-		s.Res.Routes = append(s.Res.Routes, r.URL)
-		s.Log.Note("%s serves %s on every router, %s no longer does", to.Name, r.URL, from.Name)
-	}
-	s.Res.Verified = append(s.Res.Verified, bluegreen.Verification{Route: "switch", Elapsed: time.Since(started)})
-	return nil
-}
-
-// mark records on the app that it is in maintenance and which routes moved.
-func (s *switcher) mark(ctx context.Context, routes []platform.Route) error {
-	var guids []string
-	for _, r := range routes {
-		guids = append(guids, r.GUID)
-	}
-	sort.Strings(guids)
-	on, list := On, strings.Join(guids, ",")
-	return s.CC.Update(ctx, s.Live.GUID, s.Live.Name, nil,
-		map[string]*string{bluegreen.AnnMaintenance: &on, bluegreen.AnnMaintenanceRoutes: &list})
-}
-
-func (s *switcher) movedRoutes(ctx context.Context) ([]platform.Route, error) {
-	var routes []platform.Route
-	for _, guid := range strings.Split(s.Live.Annotations[bluegreen.AnnMaintenanceRoutes], ",") {
-		if guid == "" {
-			continue
-		}
-		r, err := s.CC.Route(ctx, guid)
-		if err != nil {
-			return nil, err
-		}
-		routes = append(routes, r)
-	}
-	return routes, nil
+	s.Leave("%s is %s: routes served by the app %v, by the responder %v; every route keeps an app mapped, "+
+		"and running the switch again (on or off) finishes it", s.o.App, s.j.state, onApp, onResponder)
+	s.Log.Fail("maintenance %s stopped: routes on %s %v, on the responder %v; run it again to finish", s.j.state, s.o.App, onApp, onResponder)
 }

@@ -65,6 +65,10 @@ func (r *roller) applyFirst(ctx context.Context) error {
 	if len(routes) == 0 && !r.o.NoRoute {
 		routes = []string{bluegreen.HostSafe(r.o.App) + "." + r.DefaultDomain}
 	}
+	routes, err := r.withoutHeld(ctx, routes)
+	if err != nil {
+		return err
+	}
 	yaml, err := r.o.Manifest.Render(r.o.App, routes, mergeEnv(r.o.ManifestEnv, r.o.Env))
 	if err != nil {
 		return err

@@ -40,6 +40,9 @@ func Rollout(ctx context.Context, p Platform, pr bluegreen.Prober, o Options, lo
 		return r.Res, r.Outcome(err)
 	}
 	r.NoteTarget()
+	if err := bluegreen.MaintenanceSettled(r.Live); err != nil {
+		return r.Res, err
+	}
 	err := r.run(ctx)
 	return r.Res, r.Outcome(err)
 }

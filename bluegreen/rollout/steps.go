@@ -72,6 +72,10 @@ func (r *roller) applyToLive(ctx context.Context) error {
 			routes = append(routes, rt.URL)
 		}
 	}
+	routes, err := r.withoutHeld(ctx, routes)
+	if err != nil {
+		return err
+	}
 	yaml, err := r.o.Manifest.Render(r.o.App, routes, mergeEnv(r.o.ManifestEnv, r.o.Env))
 	if err != nil {
 		return err
@@ -81,6 +85,29 @@ func (r *roller) applyToLive(ctx context.Context) error {
 	}
 	r.liveRoutes, err = r.p.AppRoutes(ctx, r.Live.GUID)
 	return err
+}
+
+// withoutHeld drops the routes the app's maintenance switch holds on the responder: they stay
+// there until maintenance off, which gives them back to the app.
+func (r *roller) withoutHeld(ctx context.Context, urls []string) ([]string, error) {
+	held := map[string]bool{}
+	for guid := range bluegreen.MaintenanceRoutes(r.Live) {
+		rt, err := r.p.Route(ctx, guid)
+		if err != nil {
+			return nil, err
+		}
+		held[rt.URL] = true
+	}
+	var out []string
+	for _, u := range urls {
+		if !held[u] {
+			out = append(out, u)
+		}
+	}
+	if len(held) > 0 {
+		r.Log.Note("%s is in maintenance: its routes stay on the responder until maintenance off", r.o.App)
+	}
+	return out, nil
 }
 
 // mergeEnv layers env maps, later ones winning; nil when all are empty (keep the manifest's).

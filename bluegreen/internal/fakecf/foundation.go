@@ -252,6 +252,13 @@ func (f *Foundation) SetEnv(guid string, env map[string]string) {
 	f.apps[guid].Env = maps.Clone(env)
 }
 
+// SetAnnotations sets annotations on an app directly.
+func (f *Foundation) SetAnnotations(guid string, ann map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	maps.Copy(f.apps[guid].Annotations, ann)
+}
+
 // SeedRoute adds a route (host.domain/path) and maps the given apps to it; it returns its guid.
 func (f *Foundation) SeedRoute(url string, appGUIDs ...string) string {
 	f.mu.Lock()

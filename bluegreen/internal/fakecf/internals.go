@@ -39,7 +39,11 @@ func (f *Foundation) domainName(guid string) string {
 	return ""
 }
 
+// url is host.domain/path, or domain/path for a route without a host, as CC writes it.
 func (f *Foundation) url(r *route) string {
+	if r.Host == "" {
+		return f.domainName(r.DomainGUID) + r.Path
+	}
 	return r.Host + "." + f.domainName(r.DomainGUID) + r.Path
 }
 
@@ -64,6 +68,9 @@ func (f *Foundation) splitURL(url string) (host, domain, path string, err error)
 		path = "/" + p
 	}
 	for n := range f.domains {
+		if hostPart == n && len(n) > len(domain) {
+			host, domain = "", n
+		}
 		if h, ok := strings.CutSuffix(hostPart, "."+n); ok && len(n) > len(domain) {
 			host, domain = h, n
 		}
