@@ -93,6 +93,8 @@ var _ = Describe("out: bad input", func() {
 		Entry("env values that are not strings", "params.environment_variables", par("environment_variables", map[string]any{"N": 3})),
 		Entry("a smoke check path without a slash", "params.smoke_checks[0].path", par("smoke_checks", []any{map[string]any{"path": "health"}})),
 		Entry("an observation without duration", "params.observe.duration", par("observe", map[string]any{"path": "/"})),
+		Entry("an observation interval of 0s, a loop without a pause", "params.observe.interval: must be more than 0",
+			par("observe", map[string]any{"duration": "1m", "interval": "0s"})),
 		Entry("a bad temporary route", "params.temporary_route", par("temporary_route", "Not_A_Host")),
 		Entry("an unknown organization", "organization \"nope\"", src("organization", "nope")),
 		Entry("a wrong password", "log in to", src("password", "wrong-password")),

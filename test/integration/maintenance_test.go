@@ -12,18 +12,7 @@ import (
 
 var _ = Describe("out: maintenance mode", func() {
 	var w *world
-	maintenance := func(state string, extra map[string]any) map[string]any {
-		m := map[string]any{"state": state, "message": "Back soon", "retry_after": 120}
-		for k, v := range extra {
-			m[k] = v
-		}
-		req := w.request("", nil)
-		params := req["params"].(map[string]any)
-		delete(params, "manifest")
-		delete(params, "vars")
-		params["app_name"], params["maintenance"] = appName, m
-		return req
-	}
+	maintenance := func(state string, extra map[string]any) map[string]any { return w.maintenance(state, extra) }
 	BeforeEach(func() {
 		w = newWorld()
 		w.deploy("v1", nil)
