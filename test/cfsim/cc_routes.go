@@ -130,6 +130,9 @@ func (s *Sim) newRoute(host, path, domainGUID, spaceGUID string) (*route, *ccErr
 	if err := validateRoute(host, path); err != nil {
 		return nil, err
 	}
+	if err := internalRouteError(d, host, path); err != nil {
+		return nil, err
+	}
 	if s.findRoute(domainGUID, host, path) != nil {
 		return nil, errUnprocessable(routeTaken(host, path, d.name))
 	}

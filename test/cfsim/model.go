@@ -30,7 +30,8 @@ type space struct {
 
 type domain struct {
 	base
-	name string
+	name     string
+	internal bool // apps.internal: container-to-container only, never on the gorouters
 }
 
 // quota is an organization or space quota; nil limits are unlimited.

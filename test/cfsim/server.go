@@ -14,6 +14,7 @@ func (s *Sim) handler() http.Handler {
 	s.routeBits(api)
 	s.routeProcesses(api)
 	s.routeRoutes(api)
+	s.routeDomains(api)
 	s.routeDeployments(api)
 	s.routeTasks(api)
 	api.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, errUnknownRequest()) })

@@ -34,6 +34,7 @@ type Config struct {
 	HealthPoll         time.Duration // health-check poll while starting (default 100 ms)
 	CellMemoryMB       int           // Diego capacity; 0 = unlimited. Beyond it instances are DOWN.
 	Org, Space, Domain string
+	SecondDomain       string // a second shared domain (default apps2.cfsim.test)
 	Username, Password string
 	ClientID           string
 	ClientSecret       string
@@ -56,6 +57,8 @@ type Info struct {
 	Org          string   `json:"org"`
 	Space        string   `json:"space"`
 	Domain       string   `json:"domain"`
+	SecondDomain string   `json:"second_domain"`
+	Internal     string   `json:"internal_domain"`
 	CACert       string   `json:"ca_cert,omitempty"` // PEM of the CA that signed the API's certificate (Config.TLS)
 }
 
@@ -156,6 +159,7 @@ func withDefaults(c Config) Config {
 	def(&c.Org, "cfsim-org")
 	def(&c.Space, "cfsim-space")
 	def(&c.Domain, "apps.cfsim.test")
+	def(&c.SecondDomain, "apps2.cfsim.test")
 	def(&c.Username, "admin")
 	def(&c.Password, "pw-"+newGUID()[:13])
 	def(&c.ClientID, "cfsim-client")
@@ -237,6 +241,7 @@ func (s *Sim) Info() Info {
 		Username: s.cfg.Username, Password: s.cfg.Password,
 		ClientID: s.cfg.ClientID, ClientSecret: s.cfg.ClientSecret,
 		Org: s.cfg.Org, Space: s.cfg.Space, Domain: s.cfg.Domain, CACert: s.caPEM,
+		SecondDomain: s.cfg.SecondDomain, Internal: internalDomain,
 	}
 }
 
