@@ -21,6 +21,8 @@ func (s *Sim) routeRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("PATCH /v3/routes/{guid}/destinations/{dguid}", s.withRoute(s.updateDestination))
 	mux.HandleFunc("DELETE /v3/routes/{guid}/destinations/{dguid}", s.withRoute(s.removeDestination))
 	mux.HandleFunc("GET /v3/apps/{guid}/routes", s.withApp(s.listAppRoutes))
+	mux.HandleFunc("DELETE /v3/spaces/{guid}/routes", s.deleteUnmappedRoutes)
+	mux.HandleFunc("GET /v3/service_route_bindings", s.listServiceRouteBindings)
 }
 
 var hostPattern = regexp.MustCompile(`^([\w-]{1,63}|\*)$`)
@@ -192,10 +194,30 @@ func (s *Sim) routesWhere(r *http.Request, keep func(*route) bool) []any {
 	return items
 }
 
+// routesQuery is CC's routes list message: there is no "unmapped" filter (only the space's
+// DELETE takes unmapped=true), so GET /v3/routes?unmapped=true is a 400 as on CC.
+var routesQuery = listQuery{
+	params: []string{"hosts", "space_guids", "organization_guids", "domain_guids", "paths", "app_guids",
+		"include", "label_selector", "ports", "service_instance_guids"},
+	include: []string{"domain", "space", "space.organization", "route_policies"},
+}
+
 func (s *Sim) listRoutes(w http.ResponseWriter, r *http.Request) {
+	if err := routesQuery.check(r.URL.Query()); err != nil {
+		writeError(w, err)
+		return
+	}
+	var sel labelSelector
+	if v := r.URL.Query().Get("label_selector"); v != "" {
+		var err *ccError
+		if sel, err = parseLabelSelector(v); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	writeList(w, r, s.base, s.routesWhere(r, func(*route) bool { return true }))
+	writeList(w, r, s.base, s.routesWhere(r, func(rt *route) bool { return sel.matches(rt.meta.labels) }))
 }
 
 func (s *Sim) listAppRoutes(w http.ResponseWriter, r *http.Request, a *app) {
