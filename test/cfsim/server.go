@@ -22,6 +22,7 @@ func (s *Sim) handler() http.Handler {
 	cc := s.reqs.middleware(s.faults.middleware(s.authenticate(api)))
 	top := http.NewServeMux()
 	top.Handle("/sim/", s.adminHandler())
+	top.Handle("/networking/", s.reqs.middleware(s.faults.middleware(s.networkingHandler())))
 	top.Handle("/", cc)
 	return top
 }

@@ -33,6 +33,7 @@ type Config struct {
 	CrashBackoff       time.Duration // restart delay after the third crash, doubling (default 1 s)
 	HealthPoll         time.Duration // health-check poll while starting (default 100 ms)
 	CellMemoryMB       int           // Diego capacity; 0 = unlimited. Beyond it instances are DOWN.
+	PolicyCleanup      time.Duration // how often policies of deleted apps are removed (default 60 min)
 	Org, Space, Domain string
 	SecondDomain       string // a second shared domain (default apps2.cfsim.test)
 	Username, Password string
@@ -85,6 +86,7 @@ type Sim struct {
 	tasks       map[string]*task
 	jobs        map[string]*job
 	events      []*auditEvent
+	policies    []netPolicy                  // container-to-container network policies (policies.go)
 	instances   map[string]map[int]*instance // Diego's actual LRPs, by process guid and index
 	logs        map[string]*logBuffer        // by app guid
 
@@ -123,6 +125,7 @@ func Start(cfg Config) (*Sim, error) {
 	s.diego = newDiego(s)
 	s.goLoop(s.convergeLoop)
 	s.goLoop(s.updaterLoop)
+	s.goLoop(s.policyCleanerLoop)
 	return s, nil
 }
 

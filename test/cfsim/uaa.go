@@ -27,7 +27,7 @@ type uaa struct {
 
 type tokenOwner struct{ user, client, grant string }
 
-const uaaScopes = "cloud_controller.read cloud_controller.write cloud_controller.admin openid uaa.user"
+const uaaScopes = "cloud_controller.read cloud_controller.write cloud_controller.admin openid uaa.user network.admin network.write"
 
 func newUAA(cfg Config, base string) *uaa {
 	key := make([]byte, 32)
