@@ -277,6 +277,7 @@ func (s *Sim) destroyApp(a *app) {
 			delete(s.revisions, g)
 		}
 	}
+	s.deleteAppSidecars(a.guid)
 	delete(s.apps, a.guid)
 	s.changed()
 }

@@ -38,18 +38,20 @@ type manifestProcess struct {
 type manifestApp struct {
 	Name            string `yaml:"name"`
 	manifestProcess `yaml:",inline"`
-	Env             map[string]any    `yaml:"env"`
-	Routes          []manifestRoute   `yaml:"routes"`
-	NoRoute         bool              `yaml:"no-route"`
-	RandomRoute     bool              `yaml:"random-route"`
-	DefaultRoute    bool              `yaml:"default-route"`
-	Buildpacks      []string          `yaml:"buildpacks"`
-	Buildpack       string            `yaml:"buildpack"`
-	Stack           string            `yaml:"stack"`
-	Processes       []manifestProcess `yaml:"processes"`
-	Services        []any             `yaml:"services"`
-	Docker          map[string]any    `yaml:"docker"`
-	Metadata        struct {
+	Env             map[string]any  `yaml:"env"`
+	Routes          []manifestRoute `yaml:"routes"`
+
+	NoRoute      bool              `yaml:"no-route"`
+	RandomRoute  bool              `yaml:"random-route"`
+	DefaultRoute bool              `yaml:"default-route"`
+	Buildpacks   []string          `yaml:"buildpacks"`
+	Buildpack    string            `yaml:"buildpack"`
+	Stack        string            `yaml:"stack"`
+	Processes    []manifestProcess `yaml:"processes"`
+	Sidecars     []manifestSidecar `yaml:"sidecars"`
+	Services     []any             `yaml:"services"`
+	Docker       map[string]any    `yaml:"docker"`
+	Metadata     struct {
 		Labels      map[string]*string `yaml:"labels"`
 		Annotations map[string]*string `yaml:"annotations"`
 	} `yaml:"metadata"`
@@ -160,6 +162,7 @@ func validateManifestApp(a manifestApp) []string {
 		}
 	}
 	msgs = append(msgs, validateManifestRoutes(a.Routes)...)
+	msgs = append(msgs, validateManifestSidecars(a.Sidecars)...)
 	if a.RandomRoute && a.DefaultRoute {
 		msgs = append(msgs, "Random-route and default-route may not be used together")
 	}
@@ -207,6 +210,9 @@ func (s *Sim) applyApp(ma manifestApp, a *app) *ccError {
 		if err := s.applyProcess(a, p); err != nil {
 			return err
 		}
+	}
+	if err := s.applySidecars(a, ma.Sidecars); err != nil {
+		return err
 	}
 	return s.applyRoutes(ma, a)
 }

@@ -22,6 +22,9 @@ func (s *Sim) getAppManifest(w http.ResponseWriter, _ *http.Request, a *app) {
 	} else {
 		app["no-route"] = true
 	}
+	if sidecars := s.manifestSidecars(a); sidecars != nil {
+		app["sidecars"] = sidecars
+	}
 	if len(a.meta.labels)+len(a.meta.annotations) > 0 {
 		app["metadata"] = map[string]any{"labels": copyMap(a.meta.labels), "annotations": copyMap(a.meta.annotations)}
 	}

@@ -15,6 +15,7 @@ func (s *Sim) handler() http.Handler {
 	s.routeProcesses(api)
 	s.routeRoutes(api)
 	s.routeDomains(api)
+	s.routeSidecars(api)
 	s.routeDeployments(api)
 	s.routeTasks(api)
 	api.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, errUnknownRequest()) })

@@ -87,6 +87,7 @@ type Sim struct {
 	jobs        map[string]*job
 	events      []*auditEvent
 	policies    []netPolicy                  // container-to-container network policies (policies.go)
+	sidecars    map[string]*sidecar          // made on first use (cc_sidecars.go)
 	instances   map[string]map[int]*instance // Diego's actual LRPs, by process guid and index
 	logs        map[string]*logBuffer        // by app guid
 
