@@ -120,6 +120,7 @@ func (s *Sim) insertDestinations(w http.ResponseWriter, r *http.Request, rt *rou
 	for _, d := range dests {
 		if !hasDestination(rt, d) {
 			rt.destinations = append(rt.destinations, d)
+			s.recordAppEvent("audit.app.map-route", s.apps[d.appGUID], routeEventData(rt, d))
 		}
 	}
 	rt.updated = time.Now()
@@ -129,12 +130,17 @@ func (s *Sim) insertDestinations(w http.ResponseWriter, r *http.Request, rt *rou
 
 // hasDestination: one mapping per app, process type and port.
 func hasDestination(rt *route, d *destination) bool {
-	for _, e := range rt.destinations {
+	return sameDestination(rt.destinations, d) != nil
+}
+
+// sameDestination finds the mapping of d's app, process type and port in ds.
+func sameDestination(ds []*destination, d *destination) *destination {
+	for _, e := range ds {
 		if e.appGUID == d.appGUID && e.processType == d.processType && e.port == d.port {
-			return true
+			return e
 		}
 	}
-	return false
+	return nil
 }
 
 func (s *Sim) replaceDestinations(w http.ResponseWriter, r *http.Request, rt *route) {
@@ -143,12 +149,17 @@ func (s *Sim) replaceDestinations(w http.ResponseWriter, r *http.Request, rt *ro
 		writeError(w, err)
 		return
 	}
+	old := rt.destinations
 	rt.destinations = nil
 	for _, d := range dests {
+		if kept := sameDestination(old, d); kept != nil && kept.protocol == d.protocol {
+			d = kept // a mapping that stays keeps its guid
+		}
 		if !hasDestination(rt, d) {
 			rt.destinations = append(rt.destinations, d)
 		}
 	}
+	s.recordReplacedDestinations(rt, old)
 	rt.updated = time.Now()
 	s.changed()
 	writeJSON(w, http.StatusOK, s.presentDestinationList(rt))
@@ -189,13 +200,13 @@ func (s *Sim) updateDestination(w http.ResponseWriter, r *http.Request, rt *rout
 }
 
 func (s *Sim) removeDestination(w http.ResponseWriter, r *http.Request, rt *route) {
-	guid := r.PathValue("dguid")
-	before := len(rt.destinations)
-	rt.destinations = keepDestinations(rt.destinations, func(d *destination) bool { return d.guid != guid })
-	if len(rt.destinations) == before {
+	i := slices.IndexFunc(rt.destinations, func(d *destination) bool { return d.guid == r.PathValue("dguid") })
+	if i < 0 {
 		writeError(w, errUnprocessable("Unable to unmap route from destination. Ensure the route has a destination with this guid."))
 		return
 	}
+	s.recordAppEvent("audit.app.unmap-route", s.apps[rt.destinations[i].appGUID], routeEventData(rt, rt.destinations[i]))
+	rt.destinations = slices.Delete(rt.destinations, i, i+1)
 	rt.updated = time.Now()
 	s.changed()
 	w.WriteHeader(http.StatusNoContent)
@@ -209,4 +220,19 @@ func keepDestinations(ds []*destination, keep func(*destination) bool) []*destin
 		}
 	}
 	return out
+}
+
+// recordReplacedDestinations records unmap-route for mappings a replace dropped and
+// map-route for the ones it added (kept mappings record nothing).
+func (s *Sim) recordReplacedDestinations(rt *route, old []*destination) {
+	for _, d := range old {
+		if !hasDestination(rt, d) {
+			s.recordAppEvent("audit.app.unmap-route", s.apps[d.appGUID], routeEventData(rt, d))
+		}
+	}
+	for _, d := range rt.destinations {
+		if sameDestination(old, d) == nil {
+			s.recordAppEvent("audit.app.map-route", s.apps[d.appGUID], routeEventData(rt, d))
+		}
+	}
 }

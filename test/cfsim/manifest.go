@@ -113,8 +113,10 @@ func (s *Sim) applyManifest(w http.ResponseWriter, r *http.Request) {
 			var body appCreateBody
 			body.Name, body.Relationships.Space.Data.GUID = ma.Name, sp.guid
 			apps[i], _ = s.newApp(body)
+			s.recordAppEvent("audit.app.create", apps[i], appCreateEventData(body))
 		}
 	}
+	s.recordApplyManifest(raw, apps)
 	j := s.startJob("space.apply_manifest", sp.guid, func() []*ccError { return s.applyApps(m, apps) })
 	writeAccepted(w, s.jobURL(j))
 }

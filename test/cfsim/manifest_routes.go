@@ -90,8 +90,13 @@ func (s *Sim) mapManifestRoute(a *app, mr manifestRoute) *ccError {
 	switch {
 	case existing == nil:
 		rt.destinations = append(rt.destinations, dest)
+		data := routeEventData(rt, dest)
+		data["manifest_triggered"] = true
+		s.recordAppEvent("audit.app.map-route", a, data)
 	case mr.Protocol != "" && mr.Protocol != existing.protocol:
+		old := rt.destinations
 		rt.destinations = []*destination{dest}
+		s.recordReplacedDestinations(rt, old)
 	}
 	rt.updated = time.Now()
 	s.changed()

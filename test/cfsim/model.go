@@ -223,4 +223,5 @@ type auditEvent struct {
 	targetName string
 	spaceGUID  string
 	data       map[string]any
+	actor      eventActor // who did it: a user, or a process for crashes
 }

@@ -16,6 +16,7 @@ func (s *Sim) handler() http.Handler {
 	s.routeRoutes(api)
 	s.routeDomains(api)
 	s.routeSidecars(api)
+	s.routeAuditEvents(api)
 	s.routeDeployments(api)
 	s.routeTasks(api)
 	api.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, errUnknownRequest()) })
