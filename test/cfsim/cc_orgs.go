@@ -15,6 +15,7 @@ func (s *Sim) routeOrgs(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v3/spaces/{guid}", s.getSpace)
 	mux.HandleFunc("GET /v3/spaces/{guid}/usage_summary", s.getSpaceUsage)
 	mux.HandleFunc("POST /v3/spaces/{guid}/actions/apply_manifest", s.applyManifest)
+	mux.HandleFunc("POST /v3/spaces/{guid}/manifest_diff", s.manifestDiff)
 	mux.HandleFunc("GET /v3/domains", s.listDomains)
 	mux.HandleFunc("GET /v3/domains/{guid}", s.getDomain)
 	mux.HandleFunc("GET /v3/domains/{guid}/route_reservations", s.routeReservations)
