@@ -34,7 +34,8 @@ var _ = Describe("audit events, list order and embedded process instances", func
 		_, err = f.cf.Deployments.Create(ctx, deploymentOf(app.GUID, droplet, "rolling", nil))
 		Expect(err).NotTo(HaveOccurred())
 
-		oldestFirst := []string{"audit.app.create", "audit.app.apply_manifest", "audit.app.map-route", "audit.app.start",
+		oldestFirst := []string{"audit.app.create", "audit.app.apply_manifest", "audit.app.map-route",
+			"audit.app.droplet.mapped", "audit.app.start",
 			"audit.app.stop", "audit.app.start", "audit.app.update", "audit.app.process.scale", "audit.app.restart",
 			"audit.app.deployment.create"}
 		Expect(eventTypes(f.events(app.GUID, ""))).To(Equal(oldestFirst))
