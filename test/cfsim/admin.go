@@ -51,6 +51,7 @@ func (s *Sim) adminHandler() http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /sim/routers", s.getRouters)
+	mux.HandleFunc("GET /sim/internal-names/{name}", s.getInternalName)
 	mux.HandleFunc("PUT /sim/routers/{index}/lag", s.putRouterLag)
 	mux.HandleFunc("GET /sim/route-events", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.RouteEvents())

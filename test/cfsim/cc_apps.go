@@ -22,7 +22,6 @@ func (s *Sim) routeApps(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v3/apps/{guid}/features/{name}", s.withApp(s.getAppFeature))
 	mux.HandleFunc("PATCH /v3/apps/{guid}/features/{name}", s.withApp(s.patchAppFeature))
 	mux.HandleFunc("GET /v3/apps/{guid}/manifest", s.withApp(s.getAppManifest))
-	mux.HandleFunc("GET /v3/audit_events", s.listAuditEvents)
 }
 
 // withApp looks the app up under s.mu and answers 404 "App not found" when it is missing.
@@ -127,6 +126,7 @@ func (s *Sim) createApp(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	s.recordAppEvent("audit.app.create", a, appCreateEventData(body))
 	writeJSON(w, http.StatusCreated, s.presentApp(a))
 }
 
@@ -208,6 +208,11 @@ func (s *Sim) listApps(w http.ResponseWriter, r *http.Request) {
 			items = append(items, s.presentApp(a))
 		}
 	}
+	items, cerr = orderList(items, q.Get("order_by"), "name", "state")
+	if cerr != nil {
+		writeError(w, cerr)
+		return
+	}
 	writeList(w, r, s.base, items)
 }
 
@@ -248,10 +253,12 @@ func (s *Sim) updateApp(w http.ResponseWriter, r *http.Request, a *app) {
 	a.meta.apply(body.Metadata)
 	a.updated = time.Now()
 	s.changed()
+	s.recordAppEvent("audit.app.update", a, appUpdateEventData(body.Name, body.Lifecycle))
 	writeJSON(w, http.StatusOK, s.presentApp(a))
 }
 
 func (s *Sim) deleteApp(w http.ResponseWriter, _ *http.Request, a *app) {
+	s.recordAppEvent("audit.app.delete-request", a, nil)
 	a.deleting = true
 	j := s.startJob("app.delete", a.spaceGUID, func() []*ccError {
 		s.destroyApp(a)
@@ -291,6 +298,7 @@ func (s *Sim) destroyApp(a *app) {
 			delete(s.revisions, g)
 		}
 	}
+	s.deleteAppSidecars(a.guid)
 	delete(s.apps, a.guid)
 	s.changed()
 }
@@ -304,6 +312,7 @@ func (s *Sim) startApp(w http.ResponseWriter, _ *http.Request, a *app) {
 		writeError(w, err)
 		return
 	}
+	s.recordAppEvent("audit.app.start", a, nil)
 	writeJSON(w, http.StatusOK, s.presentApp(a))
 }
 
@@ -316,6 +325,7 @@ func (s *Sim) restartApp(w http.ResponseWriter, _ *http.Request, a *app) {
 		writeError(w, err)
 		return
 	}
+	s.recordAppEvent("audit.app.restart", a, nil)
 	writeJSON(w, http.StatusOK, s.presentApp(a))
 }
 
@@ -382,6 +392,7 @@ func (s *Sim) stopApp(w http.ResponseWriter, _ *http.Request, a *app) {
 		p.running = false
 	}
 	s.changed()
+	s.recordAppEvent("audit.app.stop", a, nil)
 	writeJSON(w, http.StatusOK, s.presentApp(a))
 }
 
@@ -415,6 +426,7 @@ func (s *Sim) patchAppEnvVars(w http.ResponseWriter, r *http.Request, a *app) {
 	}
 	merge(a.env, body.Var)
 	a.updated = time.Now()
+	s.recordAppEvent("audit.app.update", a, map[string]any{"request": map[string]any{"environment_variables": privateData}})
 	writeJSON(w, http.StatusOK, s.presentEnvVars(a))
 }
 

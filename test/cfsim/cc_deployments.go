@@ -151,6 +151,7 @@ func (s *Sim) createDeployment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.changed()
+	s.recordAppEvent("audit.app.deployment.create", a, deploymentEventData(d, body.Revision != nil))
 	writeJSON(w, http.StatusCreated, s.presentDeployment(d))
 }
 

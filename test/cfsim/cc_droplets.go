@@ -292,6 +292,7 @@ func (s *Sim) setCurrentDroplet(w http.ResponseWriter, r *http.Request, a *app) 
 		writeError(w, err)
 		return
 	}
+	s.recordAppEvent("audit.app.droplet.mapped", a, map[string]any{"request": map[string]any{"droplet_guid": body.Data.GUID}})
 	writeJSON(w, http.StatusOK, s.presentCurrentDropletRel(a))
 }
 

@@ -22,7 +22,7 @@ var defaultFeatureFlags = map[string]bool{
 	"unset_roles_by_username": true, "task_creation": true, "env_var_visibility": true,
 	"space_scoped_private_broker_creation": true, "space_developer_env_var_visibility": true,
 	"service_instance_sharing": false, "hide_marketplace_from_unauthenticated_users": false,
-	"resource_matching": true, "route_sharing": false,
+	"resource_matching": true, "route_sharing": false, "hash_based_routing": false,
 }
 
 func (s *Sim) routeFeatureFlags(mux *http.ServeMux) {

@@ -15,6 +15,7 @@ func (s *Sim) routeOrgs(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v3/spaces/{guid}", s.getSpace)
 	mux.HandleFunc("GET /v3/spaces/{guid}/usage_summary", s.getSpaceUsage)
 	mux.HandleFunc("POST /v3/spaces/{guid}/actions/apply_manifest", s.applyManifest)
+	mux.HandleFunc("POST /v3/spaces/{guid}/manifest_diff", s.manifestDiff)
 	mux.HandleFunc("GET /v3/domains", s.listDomains)
 	mux.HandleFunc("GET /v3/domains/{guid}", s.getDomain)
 	mux.HandleFunc("GET /v3/domains/{guid}/route_reservations", s.routeReservations)
@@ -33,6 +34,7 @@ func (s *Sim) seed() {
 	s.addSpace(s.cfg.Space, o.guid)
 	d := &domain{base: s.nextBase(), name: s.cfg.Domain}
 	s.domains[d.guid] = d
+	s.seedDomains()
 }
 
 func (s *Sim) addSpace(name, orgGUID string) *space {
@@ -184,7 +186,7 @@ func (s *Sim) presentDomain(d *domain) map[string]any {
 	p := "/v3/domains/" + d.guid
 	return map[string]any{
 		"guid": d.guid, "created_at": timestamp(d.created), "updated_at": timestamp(d.updated),
-		"name": d.name, "internal": false, "router_group": nil, "supported_protocols": []string{"http"},
+		"name": d.name, "internal": d.internal, "router_group": nil, "supported_protocols": []string{"http"},
 		"metadata": newMetadata().present(),
 		"relationships": map[string]any{"organization": rel(""),
 			"shared_organizations": map[string]any{"data": []any{}}},
@@ -194,16 +196,9 @@ func (s *Sim) presentDomain(d *domain) map[string]any {
 }
 
 func (s *Sim) listDomains(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var items []any
-	for _, d := range sorted(s.domains, func(d *domain) int64 { return d.seq }) {
-		if matches(listFilter(q, "names"), d.name) && matches(listFilter(q, "guids"), d.guid) {
-			items = append(items, s.presentDomain(d))
-		}
-	}
-	writeList(w, r, s.base, items)
+	s.writeDomains(w, r)
 }
 
 func (s *Sim) getDomain(w http.ResponseWriter, r *http.Request) {

@@ -113,30 +113,38 @@ func (s *Sim) presentProcess(p *process) map[string]any {
 
 func (s *Sim) listProcesses(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	if err := processesQuery.check(q); err != nil {
+		writeError(w, err)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var items []any
 	for _, p := range sorted(s.processes, func(p *process) int64 { return p.seq }) {
 		if matches(listFilter(q, "app_guids"), p.appGUID) && matches(listFilter(q, "types"), p.kind) &&
-			matches(listFilter(q, "guids"), p.guid) {
-			items = append(items, s.presentProcess(p))
+			matches(listFilter(q, "guids"), p.guid) && s.processInSpaces(r, p) {
+			items = append(items, s.presentProcessFor(r, p))
 		}
 	}
 	writeList(w, r, s.base, items)
 }
 
 func (s *Sim) listAppProcesses(w http.ResponseWriter, r *http.Request, a *app) {
+	if err := processesQuery.check(r.URL.Query()); err != nil {
+		writeError(w, err)
+		return
+	}
 	var items []any
 	for _, p := range s.appProcesses(a.guid, "") {
 		if matches(listFilter(r.URL.Query(), "types"), p.kind) {
-			items = append(items, s.presentProcess(p))
+			items = append(items, s.presentProcessFor(r, p))
 		}
 	}
 	writeList(w, r, s.base, items)
 }
 
-func (s *Sim) getProcess(w http.ResponseWriter, _ *http.Request, p *process) {
-	writeJSON(w, http.StatusOK, s.presentProcess(p))
+func (s *Sim) getProcess(w http.ResponseWriter, r *http.Request, p *process) {
+	writeJSON(w, http.StatusOK, s.presentProcessFor(r, p))
 }
 
 // deploying is true while the app has an ACTIVE deployment.
@@ -179,6 +187,7 @@ func (s *Sim) scaleProcess(w http.ResponseWriter, r *http.Request, p *process) {
 		writeError(w, err)
 		return
 	}
+	s.recordAppEvent("audit.app.process.scale", s.apps[p.appGUID], processScaleEventData(p, body))
 	writeJSON(w, http.StatusAccepted, s.presentProcess(p))
 }
 

@@ -1,10 +1,10 @@
 package cfsim
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 )
@@ -18,8 +18,11 @@ func (s *Sim) routeRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v3/routes/{guid}/destinations", s.withRoute(s.getDestinations))
 	mux.HandleFunc("POST /v3/routes/{guid}/destinations", s.withRoute(s.insertDestinations))
 	mux.HandleFunc("PATCH /v3/routes/{guid}/destinations", s.withRoute(s.replaceDestinations))
+	mux.HandleFunc("PATCH /v3/routes/{guid}/destinations/{dguid}", s.withRoute(s.updateDestination))
 	mux.HandleFunc("DELETE /v3/routes/{guid}/destinations/{dguid}", s.withRoute(s.removeDestination))
 	mux.HandleFunc("GET /v3/apps/{guid}/routes", s.withApp(s.listAppRoutes))
+	mux.HandleFunc("DELETE /v3/spaces/{guid}/routes", s.deleteUnmappedRoutes)
+	mux.HandleFunc("GET /v3/service_route_bindings", s.listServiceRouteBindings)
 }
 
 var hostPattern = regexp.MustCompile(`^([\w-]{1,63}|\*)$`)
@@ -46,45 +49,25 @@ func (s *Sim) routeURL(rt *route) string {
 	return url + rt.path
 }
 
-func (s *Sim) presentDestination(d *destination) map[string]any {
-	return map[string]any{"guid": d.guid,
-		"app":    map[string]any{"guid": d.appGUID, "process": map[string]string{"type": d.processType}},
-		"weight": nil, "port": d.port, "protocol": d.protocol,
-		"created_at": timestamp(d.created), "updated_at": timestamp(d.created)}
-}
-
-func (s *Sim) presentDestinations(rt *route) []any {
-	ds := append([]*destination(nil), rt.destinations...)
-	sort.Slice(ds, func(i, j int) bool { return ds[i].guid < ds[j].guid })
-	out := []any{}
-	for _, d := range ds {
-		out = append(out, s.presentDestination(d))
-	}
-	return out
-}
-
 func (s *Sim) presentRoute(rt *route) map[string]any {
 	path := "/v3/routes/" + rt.guid
 	out := map[string]any{
 		"guid": rt.guid, "created_at": timestamp(rt.created), "updated_at": timestamp(rt.updated),
 		"protocol": "http", "host": rt.host, "path": rt.path, "port": nil, "url": s.routeURL(rt),
-		"destinations": s.presentDestinations(rt), "metadata": rt.meta.present(),
+		"destinations": s.presentDestinations(rt), "metadata": rt.meta.present(), "options": copyMap(rt.options),
 		"relationships": map[string]any{"space": rel(rt.spaceGUID), "domain": rel(rt.domainGUID)},
 		"links": map[string]any{"self": link(s.base, path), "space": link(s.base, "/v3/spaces/"+rt.spaceGUID),
 			"destinations": link(s.base, path+"/destinations"), "domain": link(s.base, "/v3/domains/"+rt.domainGUID)},
-	}
-	if len(rt.options) > 0 {
-		out["options"] = copyMap(rt.options)
 	}
 	return out
 }
 
 type routeCreateBody struct {
-	Host          string            `json:"host"`
-	Path          string            `json:"path"`
-	Port          *int              `json:"port"`
-	Options       map[string]string `json:"options"`
-	Metadata      *metadataPatch    `json:"metadata"`
+	Host          string          `json:"host"`
+	Path          string          `json:"path"`
+	Port          *int            `json:"port"`
+	Options       json.RawMessage `json:"options"`
+	Metadata      *metadataPatch  `json:"metadata"`
 	Relationships struct {
 		Domain struct {
 			Data struct {
@@ -101,9 +84,17 @@ type routeCreateBody struct {
 
 func (s *Sim) createRoute(w http.ResponseWriter, r *http.Request) {
 	var body routeCreateBody
-	if err := decodeBody(r, &body, "host", "path", "port", "options", "metadata", "relationships"); err != nil {
+	keys, err := decodeBodyKeys(r, &body, "host", "path", "port", "options", "metadata", "relationships")
+	if err != nil {
 		writeError(w, err)
 		return
+	}
+	var opts map[string]*string
+	if _, ok := keys["options"]; ok {
+		if opts, err = parseRouteOptions(body.Options); err != nil {
+			writeError(w, err)
+			return
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -112,7 +103,7 @@ func (s *Sim) createRoute(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	rt.options = body.Options
+	rt.options = mergeRouteOptions(nil, opts)
 	rt.meta.apply(body.Metadata)
 	writeJSON(w, http.StatusCreated, s.presentRoute(rt))
 }
@@ -130,13 +121,17 @@ func (s *Sim) newRoute(host, path, domainGUID, spaceGUID string) (*route, *ccErr
 	if err := validateRoute(host, path); err != nil {
 		return nil, err
 	}
+	if err := internalRouteError(d, host, path); err != nil {
+		return nil, err
+	}
 	if s.findRoute(domainGUID, host, path) != nil {
 		return nil, errUnprocessable(routeTaken(host, path, d.name))
 	}
 	if err := s.routeQuota(sp); err != nil {
 		return nil, err
 	}
-	rt := &route{base: s.nextBase(), host: host, path: path, spaceGUID: spaceGUID, domainGUID: domainGUID, meta: newMetadata()}
+	rt := &route{base: s.nextBase(), host: host, path: path, spaceGUID: spaceGUID, domainGUID: domainGUID,
+		options: map[string]string{}, meta: newMetadata()}
 	s.routes[rt.guid] = rt
 	return rt, nil
 }
@@ -199,10 +194,30 @@ func (s *Sim) routesWhere(r *http.Request, keep func(*route) bool) []any {
 	return items
 }
 
+// routesQuery is CC's routes list message: there is no "unmapped" filter (only the space's
+// DELETE takes unmapped=true), so GET /v3/routes?unmapped=true is a 400 as on CC.
+var routesQuery = listQuery{
+	params: []string{"hosts", "space_guids", "organization_guids", "domain_guids", "paths", "app_guids",
+		"include", "label_selector", "ports", "service_instance_guids"},
+	include: []string{"domain", "space", "space.organization", "route_policies"},
+}
+
 func (s *Sim) listRoutes(w http.ResponseWriter, r *http.Request) {
+	if err := routesQuery.check(r.URL.Query()); err != nil {
+		writeError(w, err)
+		return
+	}
+	var sel labelSelector
+	if v := r.URL.Query().Get("label_selector"); v != "" {
+		var err *ccError
+		if sel, err = parseLabelSelector(v); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	writeList(w, r, s.base, s.routesWhere(r, func(*route) bool { return true }))
+	writeList(w, r, s.base, s.routesWhere(r, func(rt *route) bool { return sel.matches(rt.meta.labels) }))
 }
 
 func (s *Sim) listAppRoutes(w http.ResponseWriter, r *http.Request, a *app) {
@@ -222,15 +237,22 @@ func (s *Sim) getRoute(w http.ResponseWriter, _ *http.Request, rt *route) {
 
 func (s *Sim) updateRoute(w http.ResponseWriter, r *http.Request, rt *route) {
 	var body struct {
-		Options  map[string]string `json:"options"`
-		Metadata *metadataPatch    `json:"metadata"`
+		Options  json.RawMessage `json:"options"`
+		Metadata *metadataPatch  `json:"metadata"`
 	}
-	if err := decodeBody(r, &body, "options", "metadata"); err != nil {
+	keys, err := decodeBodyKeys(r, &body, "options", "metadata")
+	if err != nil {
 		writeError(w, err)
 		return
 	}
-	if body.Options != nil {
-		rt.options = body.Options
+	if _, ok := keys["options"]; ok {
+		opts, err := parseRouteOptions(body.Options)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		rt.options = mergeRouteOptions(rt.options, opts)
+		s.changed()
 	}
 	rt.meta.apply(body.Metadata)
 	rt.updated = time.Now()
@@ -243,125 +265,6 @@ func (s *Sim) deleteRoute(w http.ResponseWriter, _ *http.Request, rt *route) {
 		return nil
 	})
 	writeAccepted(w, s.jobURL(j))
-}
-
-func (s *Sim) presentDestinationList(rt *route) map[string]any {
-	path := "/v3/routes/" + rt.guid
-	return map[string]any{"destinations": s.presentDestinations(rt),
-		"links": map[string]any{"self": link(s.base, path+"/destinations"), "route": link(s.base, path)}}
-}
-
-func (s *Sim) getDestinations(w http.ResponseWriter, _ *http.Request, rt *route) {
-	writeJSON(w, http.StatusOK, s.presentDestinationList(rt))
-}
-
-type destinationsBody struct {
-	Destinations []struct {
-		App struct {
-			GUID    string `json:"guid"`
-			Process *struct {
-				Type string `json:"type"`
-			} `json:"process"`
-		} `json:"app"`
-		Port     *int   `json:"port"`
-		Protocol string `json:"protocol"`
-	} `json:"destinations"`
-}
-
-// parseDestinations validates a destinations request; apps must exist in the route's space.
-func (s *Sim) parseDestinations(r *http.Request, rt *route) ([]*destination, *ccError) {
-	var body destinationsBody
-	if err := decodeBody(r, &body, "destinations"); err != nil {
-		return nil, err
-	}
-	var out []*destination
-	for _, d := range body.Destinations {
-		a, ok := s.apps[d.App.GUID]
-		if !ok || a.spaceGUID != rt.spaceGUID {
-			return nil, errUnprocessable(fmt.Sprintf("App(s) with guid(s) \"%s\" do not exist or you do not have access.", d.App.GUID))
-		}
-		dest := &destination{guid: newGUID(), appGUID: a.guid, processType: "web", port: 8080, protocol: "http1", created: time.Now()}
-		if d.App.Process != nil && d.App.Process.Type != "" {
-			dest.processType = d.App.Process.Type
-		}
-		if d.Port != nil {
-			dest.port = *d.Port
-		}
-		if d.Protocol != "" {
-			if d.Protocol != "http1" && d.Protocol != "http2" {
-				return nil, errUnprocessable("Destinations[0] protocol must be 'http1' or 'http2'.")
-			}
-			dest.protocol = d.Protocol
-		}
-		out = append(out, dest)
-	}
-	return out, nil
-}
-
-// insertDestinations maps apps to the route, keeping existing mappings (platform-facts 14.3).
-func (s *Sim) insertDestinations(w http.ResponseWriter, r *http.Request, rt *route) {
-	dests, err := s.parseDestinations(r, rt)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	for _, d := range dests {
-		if !hasDestination(rt, d) {
-			rt.destinations = append(rt.destinations, d)
-		}
-	}
-	rt.updated = time.Now()
-	s.changed()
-	writeJSON(w, http.StatusOK, s.presentDestinationList(rt))
-}
-
-func hasDestination(rt *route, d *destination) bool {
-	for _, e := range rt.destinations {
-		if e.appGUID == d.appGUID && e.processType == d.processType && e.port == d.port && e.protocol == d.protocol {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Sim) replaceDestinations(w http.ResponseWriter, r *http.Request, rt *route) {
-	dests, err := s.parseDestinations(r, rt)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	rt.destinations = nil
-	for _, d := range dests {
-		if !hasDestination(rt, d) {
-			rt.destinations = append(rt.destinations, d)
-		}
-	}
-	rt.updated = time.Now()
-	s.changed()
-	writeJSON(w, http.StatusOK, s.presentDestinationList(rt))
-}
-
-func (s *Sim) removeDestination(w http.ResponseWriter, r *http.Request, rt *route) {
-	guid := r.PathValue("dguid")
-	before := len(rt.destinations)
-	rt.destinations = keepDestinations(rt.destinations, func(d *destination) bool { return d.guid != guid })
-	if len(rt.destinations) == before {
-		writeError(w, errUnprocessable("Unable to unmap route from destination. Ensure the route has a destination with this guid."))
-		return
-	}
-	rt.updated = time.Now()
-	s.changed()
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func keepDestinations(ds []*destination, keep func(*destination) bool) []*destination {
-	var out []*destination
-	for _, d := range ds {
-		if keep(d) {
-			out = append(out, d)
-		}
-	}
-	return out
 }
 
 // appURIs lists the URLs of the routes mapped to an app. Callers hold s.mu.

@@ -249,6 +249,9 @@ func (s *Sim) cancelDeployment(w http.ResponseWriter, _ *http.Request, d *deploy
 		a.dropletGUID = d.previousDroplet
 	}
 	d.setState("CANCELING")
+	if a := s.apps[d.appGUID]; a != nil {
+		s.recordAppEvent("audit.app.deployment.cancel", a, map[string]any{"deployment_guid": d.guid, "droplet_guid": d.dropletGUID})
+	}
 	w.WriteHeader(http.StatusOK)
 }
 

@@ -46,6 +46,9 @@ func (s *Sim) convergeLoop(ctx context.Context) {
 func (s *Sim) desiredRoutes() routeTable {
 	table := routeTable{}
 	for _, rt := range s.routes {
+		if s.domains[rt.domainGUID].internal {
+			continue // internal routes go to service discovery, never to the gorouters
+		}
 		uri := strings.ToLower(s.routeURL(rt))
 		for _, d := range rt.destinations {
 			for _, p := range s.appProcesses(d.appGUID, d.processType) {

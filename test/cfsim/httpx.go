@@ -53,7 +53,9 @@ func errInvalidToken() *ccError {
 func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // CC writes links' "&" as is
+	_ = enc.Encode(body)
 }
 
 func writeError(w http.ResponseWriter, errs ...*ccError) {
@@ -149,6 +151,9 @@ func writeList(w http.ResponseWriter, r *http.Request, base string, items []any)
 	if cerr != nil {
 		writeError(w, cerr)
 		return
+	}
+	if items == nil {
+		items = []any{} // an empty page is "resources": [], never null
 	}
 	total := len(items)
 	pages := (total + p.perPage - 1) / p.perPage

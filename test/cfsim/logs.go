@@ -2,39 +2,8 @@ package cfsim
 
 import (
 	"encoding/json"
-	"net/http"
 	"strings"
 )
-
-// recordEvent adds an audit event. Callers hold s.mu.
-func (s *Sim) recordEvent(kind, targetGUID, targetName string, data map[string]any) {
-	e := &auditEvent{base: s.nextBase(), kind: kind, targetGUID: targetGUID, targetName: targetName, data: data}
-	if a := s.apps[targetGUID]; a != nil {
-		e.spaceGUID = a.spaceGUID
-	}
-	s.events = append(s.events, e)
-}
-
-func (s *Sim) listAuditEvents(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var items []any
-	for _, e := range s.events {
-		if !matches(listFilter(q, "types"), e.kind) || !matches(listFilter(q, "target_guids"), e.targetGUID) ||
-			!matches(listFilter(q, "space_guids"), e.spaceGUID) {
-			continue
-		}
-		items = append(items, map[string]any{
-			"guid": e.guid, "created_at": timestamp(e.created), "updated_at": timestamp(e.updated), "type": e.kind,
-			"actor":  map[string]string{"guid": e.targetGUID, "type": "process", "name": e.targetName},
-			"target": map[string]string{"guid": e.targetGUID, "type": "app", "name": e.targetName},
-			"data":   e.data, "space": map[string]string{"guid": e.spaceGUID},
-			"links": map[string]any{"self": link(s.base, "/v3/audit_events/"+e.guid)},
-		})
-	}
-	writeList(w, r, s.base, items)
-}
 
 // vcapApplication is the VCAP_APPLICATION an instance sees. Callers hold s.mu.
 func (s *Sim) vcapApplication(a *app, p *process) map[string]any {

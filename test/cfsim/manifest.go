@@ -38,10 +38,9 @@ type manifestProcess struct {
 type manifestApp struct {
 	Name            string `yaml:"name"`
 	manifestProcess `yaml:",inline"`
-	Env             map[string]any `yaml:"env"`
-	Routes          []struct {
-		Route string `yaml:"route"`
-	} `yaml:"routes"`
+	Env             map[string]any  `yaml:"env"`
+	Routes          []manifestRoute `yaml:"routes"`
+
 	NoRoute      bool              `yaml:"no-route"`
 	RandomRoute  bool              `yaml:"random-route"`
 	DefaultRoute bool              `yaml:"default-route"`
@@ -49,6 +48,7 @@ type manifestApp struct {
 	Buildpack    string            `yaml:"buildpack"`
 	Stack        string            `yaml:"stack"`
 	Processes    []manifestProcess `yaml:"processes"`
+	Sidecars     []manifestSidecar `yaml:"sidecars"`
 	Services     []any             `yaml:"services"`
 	Docker       map[string]any    `yaml:"docker"`
 	Metadata     struct {
@@ -120,8 +120,10 @@ func (s *Sim) applyManifest(w http.ResponseWriter, r *http.Request) {
 				body.Lifecycle = &lifecycleBody{Type: dockerLifecycle}
 			}
 			apps[i], _ = s.newApp(body)
+			s.recordAppEvent("audit.app.create", apps[i], appCreateEventData(body))
 		}
 	}
+	s.recordApplyManifest(raw, apps)
 	j := s.startJob("space.apply_manifest", sp.guid, func() []*ccError { return s.applyApps(m, apps) })
 	writeAccepted(w, s.jobURL(j))
 }
@@ -167,6 +169,11 @@ func validateManifestApp(a manifestApp) []string {
 		if strings.HasPrefix(k, "VCAP_") || k == "PORT" {
 			msgs = append(msgs, "Env cannot set "+k)
 		}
+	}
+	msgs = append(msgs, validateManifestRoutes(a.Routes)...)
+	msgs = append(msgs, validateManifestSidecars(a.Sidecars)...)
+	if a.RandomRoute && a.DefaultRoute {
+		msgs = append(msgs, "Random-route and default-route may not be used together")
 	}
 	if a.Docker != nil && (a.Buildpack != "" || a.Buildpacks != nil) {
 		msgs = append(msgs, "Cannot specify both buildpack(s) and docker keys")
@@ -215,6 +222,9 @@ func (s *Sim) applyApp(ma manifestApp, a *app) *ccError {
 		if err := s.applyProcess(a, p); err != nil {
 			return err
 		}
+	}
+	if err := s.applySidecars(a, ma.Sidecars); err != nil {
+		return err
 	}
 	return s.applyRoutes(ma, a)
 }
@@ -288,74 +298,4 @@ func applyManifestHealth(p *process, mp manifestProcess) {
 	if mp.ReadinessInterval != nil {
 		p.readiness.interval = mp.ReadinessInterval
 	}
-}
-
-// applyRoutes maps the manifest's routes (creating them if needed) and never unmaps
-// others: apply_manifest is additive. no-route unmaps every route of the app.
-func (s *Sim) applyRoutes(ma manifestApp, a *app) *ccError {
-	if ma.NoRoute {
-		for _, rt := range s.routes {
-			rt.destinations = keepDestinations(rt.destinations, func(d *destination) bool { return d.appGUID != a.guid })
-		}
-		return nil
-	}
-	urls := []string{}
-	for _, r := range ma.Routes {
-		urls = append(urls, r.Route)
-	}
-	if len(urls) == 0 && len(s.appURIs(a.guid)) == 0 {
-		if ma.RandomRoute {
-			urls = append(urls, a.name+"-"+newGUID()[:8]+"."+s.sharedDomain().name)
-		} else if ma.DefaultRoute {
-			urls = append(urls, a.name+"."+s.sharedDomain().name)
-		}
-	}
-	for _, u := range urls {
-		if err := s.mapURL(a, u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// mapURL finds or creates the route for host.domain/path and maps the app's web process.
-func (s *Sim) mapURL(a *app, url string) *ccError {
-	host, d, path := s.splitURL(url)
-	if d == nil {
-		return errUnprocessable(fmt.Sprintf("The route '%s' did not match any existing domains.", url))
-	}
-	rt := s.findRoute(d.guid, host, path)
-	if rt == nil {
-		var err *ccError
-		if rt, err = s.newRoute(host, path, d.guid, a.spaceGUID); err != nil {
-			return err
-		}
-	}
-	if rt.spaceGUID != a.spaceGUID {
-		return errUnprocessable(fmt.Sprintf("The app cannot be mapped to route %s because the route is not in this space.", url))
-	}
-	dest := &destination{guid: newGUID(), appGUID: a.guid, processType: "web", port: 8080, protocol: "http1"}
-	if !hasDestination(rt, dest) {
-		rt.destinations = append(rt.destinations, dest)
-	}
-	s.changed()
-	return nil
-}
-
-// splitURL matches the longest domain suffix: "a.apps.example.com/p" -> a, apps.example.com, /p.
-func (s *Sim) splitURL(url string) (string, *domain, string) {
-	hostPart, path := url, ""
-	if i := strings.Index(url, "/"); i >= 0 {
-		hostPart, path = url[:i], url[i:]
-	}
-	var best *domain
-	for _, d := range s.domains {
-		if strings.HasSuffix(hostPart, "."+d.name) && (best == nil || len(d.name) > len(best.name)) {
-			best = d
-		}
-	}
-	if best == nil {
-		return "", nil, ""
-	}
-	return strings.TrimSuffix(hostPart, "."+best.name), best, path
 }

@@ -23,14 +23,13 @@ func (s *Sim) getAppManifest(w http.ResponseWriter, _ *http.Request, a *app) {
 	if len(a.env) > 0 {
 		app["env"] = copyMap(a.env)
 	}
-	var routes []map[string]string
-	for _, u := range s.appURIs(a.guid) {
-		routes = append(routes, map[string]string{"route": u, "protocol": "http1"})
-	}
-	if routes != nil {
+	if routes := s.manifestRoutes(a); routes != nil {
 		app["routes"] = routes
 	} else {
 		app["no-route"] = true
+	}
+	if sidecars := s.manifestSidecars(a); sidecars != nil {
+		app["sidecars"] = sidecars
 	}
 	if len(a.meta.labels)+len(a.meta.annotations) > 0 {
 		app["metadata"] = map[string]any{"labels": copyMap(a.meta.labels), "annotations": copyMap(a.meta.annotations)}

@@ -30,7 +30,8 @@ type space struct {
 
 type domain struct {
 	base
-	name string
+	name     string
+	internal bool // apps.internal: container-to-container only, never on the gorouters
 }
 
 // quota is an organization or space quota; nil limits are unlimited.
@@ -225,4 +226,5 @@ type auditEvent struct {
 	targetName string
 	spaceGUID  string
 	data       map[string]any
+	actor      eventActor // who did it: a user, or a process for crashes
 }

@@ -14,14 +14,20 @@ func (s *Sim) handler() http.Handler {
 	s.routeBits(api)
 	s.routeProcesses(api)
 	s.routeRoutes(api)
+	s.routeDomains(api)
+	s.routeSidecars(api)
+	s.routeAuditEvents(api)
+	s.routeStacks(api)
+	s.routeFeatureFlags(api)
+	s.routeIsolationSegments(api)
 	s.routeDeployments(api)
 	s.routeTasks(api)
-	s.routeFeatureFlags(api)
 	api.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, errUnknownRequest()) })
 
 	cc := s.reqs.middleware(s.faults.middleware(s.authenticate(api)))
 	top := http.NewServeMux()
 	top.Handle("/sim/", s.adminHandler())
+	top.Handle("/networking/", s.reqs.middleware(s.faults.middleware(s.networkingHandler())))
 	top.Handle("/", cc)
 	return top
 }
@@ -92,8 +98,9 @@ func (s *Sim) getRoot(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Sim) getV3(w http.ResponseWriter, _ *http.Request) {
 	links := map[string]any{"self": link(s.base, "/v3")}
-	for _, r := range []string{"apps", "builds", "deployments", "domains", "droplets", "jobs",
-		"organizations", "packages", "processes", "revisions", "routes", "spaces", "tasks"} {
+	for _, r := range []string{"apps", "audit_events", "buildpacks", "builds", "deployments", "domains", "droplets",
+		"feature_flags", "jobs", "organizations", "packages", "processes", "revisions", "routes",
+		"service_route_bindings", "sidecars", "spaces", "stacks", "tasks"} {
 		links[r] = link(s.base, "/v3/"+r)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"links": links})

@@ -34,7 +34,9 @@ type Config struct {
 	CrashBackoff       time.Duration // restart delay after the third crash, doubling (default 1 s)
 	HealthPoll         time.Duration // health-check poll while starting (default 100 ms)
 	CellMemoryMB       int           // Diego capacity; 0 = unlimited. Beyond it instances are DOWN.
+	PolicyCleanup      time.Duration // how often policies of deleted apps are removed (default 60 min)
 	Org, Space, Domain string
+	SecondDomain       string // a second shared domain (default apps2.cfsim.test)
 	Username, Password string
 	ClientID           string
 	ClientSecret       string
@@ -61,6 +63,8 @@ type Info struct {
 	Org          string   `json:"org"`
 	Space        string   `json:"space"`
 	Domain       string   `json:"domain"`
+	SecondDomain string   `json:"second_domain"`
+	Internal     string   `json:"internal_domain"`
 	CACert       string   `json:"ca_cert,omitempty"` // PEM of the CA that signed the API's certificate (Config.TLS)
 	LogCacheURL  string   `json:"log_cache_url"`     // Log Cache's own base URL, as the root's log_cache link
 }
@@ -88,6 +92,8 @@ type Sim struct {
 	tasks       map[string]*task
 	jobs        map[string]*job
 	events      []*auditEvent
+	policies    []netPolicy                  // container-to-container network policies (policies.go)
+	sidecars    map[string]*sidecar          // made on first use (cc_sidecars.go)
 	instances   map[string]map[int]*instance // Diego's actual LRPs, by process guid and index
 	logs        map[string]*logBuffer        // by app guid
 	flags       map[string]*featureFlag      // CC's feature flags, made on first use
@@ -129,6 +135,7 @@ func Start(cfg Config) (*Sim, error) {
 	s.diego = newDiego(s)
 	s.goLoop(s.convergeLoop)
 	s.goLoop(s.updaterLoop)
+	s.goLoop(s.policyCleanerLoop)
 	return s, nil
 }
 
@@ -165,6 +172,7 @@ func withDefaults(c Config) Config {
 	def(&c.Org, "cfsim-org")
 	def(&c.Space, "cfsim-space")
 	def(&c.Domain, "apps.cfsim.test")
+	def(&c.SecondDomain, "apps2.cfsim.test")
 	def(&c.Username, "admin")
 	def(&c.Password, "pw-"+newGUID()[:13])
 	def(&c.ClientID, "cfsim-client")
@@ -247,6 +255,7 @@ func (s *Sim) Info() Info {
 		Username: s.cfg.Username, Password: s.cfg.Password,
 		ClientID: s.cfg.ClientID, ClientSecret: s.cfg.ClientSecret,
 		Org: s.cfg.Org, Space: s.cfg.Space, Domain: s.cfg.Domain, CACert: s.caPEM, LogCacheURL: s.lcURL,
+		SecondDomain: s.cfg.SecondDomain, Internal: internalDomain,
 	}
 }
 

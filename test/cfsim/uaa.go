@@ -18,6 +18,7 @@ import (
 type uaa struct {
 	cfg     Config
 	issuer  string
+	userID  string // the user's UAA guid: the same in every token, as audit events name it
 	key     []byte
 	mu      sync.Mutex
 	ttl     time.Duration
@@ -27,12 +28,13 @@ type uaa struct {
 
 type tokenOwner struct{ user, client, grant string }
 
-const uaaScopes = "cloud_controller.read cloud_controller.write cloud_controller.admin openid uaa.user"
+const uaaScopes = "cloud_controller.read cloud_controller.write cloud_controller.admin openid uaa.user network.admin network.write"
 
 func newUAA(cfg Config, base string) *uaa {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	return &uaa{cfg: cfg, issuer: base + "/oauth/token", key: key, ttl: cfg.TokenTTL, refresh: map[string]tokenOwner{}}
+	return &uaa{cfg: cfg, issuer: base + "/oauth/token", key: key, ttl: cfg.TokenTTL, refresh: map[string]tokenOwner{},
+		userID: newGUID()}
 }
 
 // SetTTL changes the lifetime of tokens issued from now on.
@@ -106,7 +108,7 @@ func (u *uaa) issue(owner tokenOwner) map[string]any {
 		"iat": now.Unix(), "exp": now.Add(ttl).Unix(), "zid": "uaa", "origin": "uaa",
 	}
 	if owner.user != "" {
-		claims["user_id"], claims["user_name"], claims["email"] = newGUID(), owner.user, owner.user
+		claims["user_id"], claims["user_name"], claims["email"] = u.userID, owner.user, owner.user
 	}
 	access := u.sign(claims)
 	resp := map[string]any{
