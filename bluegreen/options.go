@@ -55,14 +55,15 @@ type ManifestApp interface {
 // Push is the new version: its manifest entry, what the manifest says the engine must know
 // before it renders it, and its bits.
 type Push struct {
-	Manifest      ManifestApp
-	Routes        []string // the manifest's routes (host.domain/path); nil = keep the live app's, or APP.DOMAIN
-	NoRoute       bool
-	ManifestEnv   map[string]string
-	Env           map[string]string // params.environment_variables: win over everything
-	InstancesHint *int              // the manifest's instances and memory, for the quota check
-	MemoryHint    *int
-	Bits          Bits
+	Manifest       ManifestApp
+	Routes         []string          // the manifest's routes (host.domain/path); nil = keep the live app's, or APP.DOMAIN
+	RouteProtocols map[string]string // the manifest's protocol per route (http1, http2), where it sets one
+	NoRoute        bool
+	ManifestEnv    map[string]string
+	Env            map[string]string // params.environment_variables: win over everything
+	InstancesHint  *int              // the manifest's instances and memory, for the quota check
+	MemoryHint     *int
+	Bits           Bits
 }
 
 // Bits is what the new version runs: an app folder (Files, uploaded through resource matching),

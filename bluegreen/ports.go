@@ -15,7 +15,7 @@ import (
 // Spaces resolves where a flow works.
 type Spaces interface {
 	Space(ctx context.Context, org, space string) (platform.Space, error)
-	Domains(ctx context.Context) (map[string]string, error) // name -> guid
+	Domains(ctx context.Context) (map[string]platform.Domain, error) // by name
 	DefaultDomain(ctx context.Context, orgGUID string) (guid, name string, err error)
 }
 
@@ -47,7 +47,7 @@ type Routes interface {
 	AppRoutes(ctx context.Context, appGUID string) ([]platform.Route, error)
 	Route(ctx context.Context, guid string) (platform.Route, error)
 	EnsureRoute(ctx context.Context, spaceGUID, domainGUID, host, path string) (platform.Route, error)
-	Map(ctx context.Context, routeGUID, appGUID string) error
+	Map(ctx context.Context, routeGUID, appGUID, protocol string) error // protocol "" = CC's default
 	Unmap(ctx context.Context, routeGUID, appGUID string) error
 	DeleteRoute(ctx context.Context, guid string) error
 }
@@ -92,4 +92,36 @@ type Prober interface {
 	AwaitPresent(ctx context.Context, r probe.Route, b probe.Backend) (probe.Result, error)
 	AwaitAbsent(ctx context.Context, r probe.Route, b probe.Backend) (probe.Result, error)
 	RunCheck(ctx context.Context, r probe.Route, c probe.Check) (probe.CheckResult, error)
+}
+
+// The roles below carry the whole app from one version to the next: its other process types,
+// its service bindings, its network policies, and what it logged.
+
+// AllProcesses reads and scales every process type of an app.
+type AllProcesses interface {
+	Processes(ctx context.Context, appGUID string) ([]platform.Process, error) // every type
+	TypeInstances(ctx context.Context, appGUID, processType string) ([]platform.Instance, error)
+	ScaleProcess(ctx context.Context, processGUID string, s platform.Scale) error
+}
+
+// Services reads and makes an app's service bindings.
+type Services interface {
+	ServiceInstance(ctx context.Context, spaceGUID, name string) (*platform.ServiceInstance, error) // nil when none
+	Bindings(ctx context.Context, appGUID string) ([]platform.Binding, error)                       // type app
+	// BindingParameters are the parameters a binding was made with, when CC can give them
+	// back (a managed instance whose broker fetches bindings); ok is false when it cannot.
+	BindingParameters(ctx context.Context, bindingGUID string) (params map[string]any, ok bool, err error)
+	// Bind makes a binding and waits until CC (and an asynchronous broker) finished it.
+	Bind(ctx context.Context, r platform.BindingRequest) (platform.Binding, error)
+}
+
+// Networking reads and makes container-to-container network policies.
+type Networking interface {
+	Policies(ctx context.Context, appGUID string) ([]platform.Policy, error) // where the app is source or destination
+	AddPolicies(ctx context.Context, ps []platform.Policy) error
+}
+
+// Logs reads an app's recent log lines (Log Cache), oldest first, at most limit of them.
+type Logs interface {
+	RecentLogs(ctx context.Context, appGUID string, limit int) ([]platform.LogLine, error)
 }

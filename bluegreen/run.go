@@ -17,7 +17,7 @@ type Run struct {
 	Timeouts Timeouts
 
 	Space         platform.Space
-	Domains       map[string]string // name -> guid
+	Domains       map[string]platform.Domain // by name
 	DefaultDomain string            // its name
 	Live          *platform.App     // the app as found; nil before its first deploy
 	LiveSize      platform.Process  // its web process

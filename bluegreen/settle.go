@@ -74,8 +74,8 @@ func (s SettledRoutes) EnsureRoute(ctx context.Context, spaceGUID, domainGUID, h
 	})
 }
 
-func (s SettledRoutes) Map(ctx context.Context, routeGUID, appGUID string) error {
-	return settle(ctx, func(ctx context.Context) error { return s.Routes.Map(ctx, routeGUID, appGUID) })
+func (s SettledRoutes) Map(ctx context.Context, routeGUID, appGUID, protocol string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Routes.Map(ctx, routeGUID, appGUID, protocol) })
 }
 
 func (s SettledRoutes) Unmap(ctx context.Context, routeGUID, appGUID string) error {

@@ -27,7 +27,7 @@ var _ = Describe("a change already on its way when the deploy is aborted", func(
 		Expect(spy.createErr).To(BeNil(), "the request was cut short")
 		Expect(spy.createDeadline).To(Equal(deadline))
 
-		Expect(p.Map(ctx, "route-guid", "app-guid")).To(MatchError(context.Canceled))
+		Expect(p.Map(ctx, "route-guid", "app-guid", "")).To(MatchError(context.Canceled))
 		Expect(spy.mapped).To(BeFalse(), "a change started after the abort")
 
 		_, _ = p.AppByName(ctx, "space-guid", "shop")
@@ -52,7 +52,7 @@ func (s *ctxSpy) CreateApp(ctx context.Context, _, name string, _, _ map[string]
 	return &platform.App{GUID: "app-guid", Name: name}, nil
 }
 
-func (s *ctxSpy) Map(context.Context, string, string) error {
+func (s *ctxSpy) Map(context.Context, string, string, string) error {
 	s.mapped = true
 	return nil
 }

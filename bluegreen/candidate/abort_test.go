@@ -180,7 +180,7 @@ var _ = Describe("a blue-green deploy aborted (SIGTERM)", func() {
 		stale := w.seedCandidate("cutover", time.Now().Add(-time.Minute))
 		w.cf.SeedRoute(tempURL, stale.GUID)
 		liveRoute := w.cf.RouteGUID(liveURL)
-		Expect(w.cf.Map(context.Background(), liveRoute, stale.GUID)).To(Succeed())
+		Expect(w.cf.Map(context.Background(), liveRoute, stale.GUID, "")).To(Succeed())
 		_, err := w.deployAborting(live, afterCall("Map", func(_ *world, live *fakeApp) []string { return []string{liveRoute, live.GUID} }))
 		Expect(err).To(MatchError(bluegreen.ErrAborted))
 		Expect(err.Error()).To(Equal(abortedBy + "take the lease: an interrupted deploy was healed (shop-candidate at step cutover), nothing else was changed"))

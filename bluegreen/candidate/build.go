@@ -54,7 +54,7 @@ func (d *deployer) checkQuota(ctx context.Context) error {
 // the new version, which inherits the switch's journal (promote).
 func (d *deployer) resolveRoutes(ctx context.Context) error {
 	var err error
-	d.tempRoute, err = d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[d.DefaultDomain], d.o.temporaryHost(), "")
+	d.tempRoute, err = d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[d.DefaultDomain].GUID, d.o.temporaryHost(), "")
 	if err != nil {
 		return err
 	}
@@ -112,10 +112,10 @@ func (d *deployer) ensureURL(ctx context.Context, url string) (platform.Route, e
 	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
 	for _, n := range names {
 		if hostPart == n {
-			return d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[n], "", path)
+			return d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[n].GUID, "", path)
 		}
 		if host, ok := strings.CutSuffix(hostPart, "."+n); ok {
-			return d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[n], host, path)
+			return d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[n].GUID, host, path)
 		}
 	}
 	return platform.Route{}, fmt.Errorf("route %q: no domain of this foundation matches it", url)

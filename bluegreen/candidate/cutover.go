@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 )
 
 func (d *deployer) verifyTemporary(ctx context.Context) error {
@@ -33,7 +34,7 @@ func (d *deployer) cutOver(ctx context.Context) error {
 	d.cutover = true
 	d.record(ctx, stepCutover)
 	for _, r := range d.liveRoutes {
-		if err := d.p.Map(ctx, r.GUID, d.candidate.GUID); err != nil {
+		if err := d.p.Map(ctx, r.GUID, d.candidate.GUID, d.protocol(r)); err != nil {
 			return err
 		}
 	}
@@ -56,4 +57,16 @@ func (d *deployer) cutOver(ctx context.Context) error {
 		d.Log.Note("%s is gone from %s on every router (%d probes, %s)", d.Live.Name, r.URL, res.Probes, bluegreen.Round(res.Elapsed))
 	}
 	return nil
+}
+
+// protocol is the destination protocol the candidate gets on a live route: the manifest's,
+// else the one the live app has there (an http2 route stays http2).
+func (d *deployer) protocol(r platform.Route) string {
+	if p := d.o.RouteProtocols[r.URL]; p != "" {
+		return p
+	}
+	if d.Live != nil {
+		return r.Protocols[d.Live.GUID]
+	}
+	return ""
 }

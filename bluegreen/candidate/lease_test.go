@@ -92,7 +92,7 @@ var _ = Describe("the lease", func() {
 				stale := w.seedCandidate("cutover", expired)
 				w.cf.SeedRoute(tempURL, stale.GUID)
 				liveRoute := w.cf.RouteGUID(liveURL)
-				Expect(w.cf.Map(context.Background(), liveRoute, stale.GUID)).To(Succeed())
+				Expect(w.cf.Map(context.Background(), liveRoute, stale.GUID, "")).To(Succeed())
 				if !liveStillMapped {
 					Expect(w.cf.Unmap(context.Background(), liveRoute, live.GUID)).To(Succeed())
 				}
@@ -128,7 +128,7 @@ var _ = Describe("the lease", func() {
 			w.cf.SeedRoute(tempURL, stale.GUID)
 			liveRoute := w.cf.RouteGUID(liveURL)
 			// at finalize, traffic had moved: the candidate holds the route, the old app is gone from it
-			Expect(w.cf.Map(context.Background(), liveRoute, stale.GUID)).To(Succeed())
+			Expect(w.cf.Map(context.Background(), liveRoute, stale.GUID, "")).To(Succeed())
 			Expect(w.cf.Unmap(context.Background(), liveRoute, live.GUID)).To(Succeed())
 			seeded := len(w.cf.Calls())
 

@@ -145,7 +145,7 @@ func (d *deployer) reclaim(ctx context.Context, r platform.Route) error {
 			return err
 		}
 	}
-	if err := d.p.Map(ctx, r.GUID, d.Live.GUID); err != nil {
+	if err := d.p.Map(ctx, r.GUID, d.Live.GUID, r.Protocols[d.Live.GUID]); err != nil {
 		return err
 	}
 	_, err = d.AppPresent(ctx, r, d.Live.GUID, d.LiveSize.Instances)
@@ -199,7 +199,7 @@ func (d *deployer) finishFinalize(ctx context.Context, cand *platform.App) error
 		}
 	}
 	saved := d.Res
-	d.tempRoute, _ = d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[d.DefaultDomain], d.o.temporaryHost(), "")
+	d.tempRoute, _ = d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[d.DefaultDomain].GUID, d.o.temporaryHost(), "")
 	if err := d.promote(ctx, cand); err != nil {
 		return err
 	}

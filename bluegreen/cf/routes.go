@@ -11,13 +11,17 @@ import (
 )
 
 func toRoute(r *resource.Route) platform.Route {
-	out := platform.Route{GUID: r.GUID, Host: r.Host, Path: r.Path, URL: r.URL, Dests: map[string]string{}}
+	out := platform.Route{GUID: r.GUID, Host: r.Host, Path: r.Path, URL: r.URL, Dests: map[string]string{},
+		Protocols: map[string]string{}}
 	if r.Relationships.Domain.Data != nil {
 		out.DomainGUID = r.Relationships.Domain.Data.GUID
 	}
 	for _, d := range r.Destinations {
 		if d.App.GUID != nil && d.GUID != nil {
 			out.Dests[*d.App.GUID] = *d.GUID
+			if d.Protocol != nil {
+				out.Protocols[*d.App.GUID] = *d.Protocol
+			}
 		}
 	}
 	return out
@@ -54,15 +58,15 @@ func (c *Client) DefaultDomain(ctx context.Context, orgGUID string) (string, str
 	return d.GUID, d.Name, nil
 }
 
-// Domains maps the visible domains' names to their guids.
-func (c *Client) Domains(ctx context.Context) (map[string]string, error) {
+// Domains lists the visible domains by name.
+func (c *Client) Domains(ctx context.Context) (map[string]platform.Domain, error) {
 	ds, err := c.cf.Domains.ListAll(ctx, client.NewDomainListOptions())
 	if err != nil {
 		return nil, fmt.Errorf("list domains: %w", err)
 	}
-	out := map[string]string{}
+	out := map[string]platform.Domain{}
 	for _, d := range ds {
-		out[d.Name] = d.GUID
+		out[d.Name] = platform.Domain{GUID: d.GUID, Name: d.Name, Internal: d.Internal}
 	}
 	return out, nil
 }
@@ -110,9 +114,13 @@ func (c *Client) EnsureRoute(ctx context.Context, spaceGUID, domainGUID, host, p
 	return r, err
 }
 
-// Map maps the app's web process to the route (keeping other apps mapped).
-func (c *Client) Map(ctx context.Context, routeGUID, appGUID string) error {
+// Map maps the app's web process to the route (keeping other apps mapped), with the
+// destination protocol given (http1 or http2; "" keeps CC's default).
+func (c *Client) Map(ctx context.Context, routeGUID, appGUID, protocol string) error {
 	dest := resource.NewRouteDestinationInsertOrReplace(appGUID)
+	if protocol != "" {
+		dest.WithProtocol(protocol)
+	}
 	if _, err := c.cf.Routes.InsertDestinations(ctx, routeGUID, []*resource.RouteDestinationInsertOrReplace{dest}); err != nil {
 		return fmt.Errorf("map route %s: %w", routeGUID, err)
 	}

@@ -22,7 +22,7 @@ func (s *switcher) move(ctx context.Context, to, from *platform.App) error {
 	}
 	started := time.Now()
 	for _, r := range routes {
-		if err := s.CC.Map(ctx, r.GUID, to.GUID); err != nil {
+		if err := s.CC.Map(ctx, r.GUID, to.GUID, ""); err != nil {
 			return err
 		}
 		if _, err := s.AppPresent(ctx, r, to.GUID, toSize.Instances); err != nil {

@@ -25,10 +25,17 @@ func (a *App) Started() bool { return a != nil && a.State == AppStarted }
 
 // Process is the size of one of an app's processes.
 type Process struct {
-	GUID      string
-	Type      string // web, worker, ...
-	Instances int
-	MemoryMB  int
+	GUID         string
+	Type         string // web, worker, ...
+	Instances    int
+	MemoryMB     int
+	DiskMB       int
+	LogRateLimit int // bytes per second; -1 is unlimited
+}
+
+// Scale changes a process's size; nil fields stay as they are.
+type Scale struct {
+	Instances, MemoryMB, DiskMB, LogRateLimit *int
 }
 
 // Instance is one instance of a process as CC reports it.

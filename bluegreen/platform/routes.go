@@ -7,6 +7,7 @@ type Route struct {
 	URL        string // host.domain/path, as CC presents it
 	DomainGUID string
 	Dests      map[string]string // app guid -> destination guid
+	Protocols  map[string]string // app guid -> its destination's protocol (http1, http2); may be nil
 }
 
 // Hostname is the route's full host name (what goes in the Host header).

@@ -21,7 +21,9 @@ func targetSpecs(x *fixture, domainID *string) {
 		It("lists the default domain among the domains, by name", func() {
 			domains, err := x.port().Domains(*x.ctx)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(domains).To(HaveKeyWithValue(*x.domain, *domainID))
+			Expect(domains).To(HaveKey(*x.domain))
+			Expect(domains[*x.domain].GUID).To(Equal(*domainID))
+			Expect(domains[*x.domain].Internal).To(BeFalse())
 		})
 	})
 }

@@ -69,6 +69,7 @@ func (f *Foundation) ApplyManifest(_ context.Context, space string, text []byte)
 			}
 			if _, ok := route.Dests[a.GUID]; !ok {
 				route.Dests[a.GUID] = f.newGUID("dest")
+				route.Protocols[a.GUID] = "http1"
 			}
 		}
 	}

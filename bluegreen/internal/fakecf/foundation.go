@@ -69,7 +69,11 @@ type route struct {
 	GUID, Host, Path string
 	DomainGUID       string
 	Dests            map[string]string // app guid -> destination guid
+	Protocols        map[string]string // app guid -> destination protocol
 }
+
+// InternalDomain is the fake's internal domain: its routes reach no router.
+const InternalDomain = "apps.internal"
 
 const (
 	OrgGUID   = "org-guid"
@@ -81,6 +85,7 @@ func New(org, space string) *Foundation {
 		space: platform.Space{GUID: SpaceGUID, Name: space, OrgGUID: OrgGUID, OrgName: org},
 		domains: map[string]string{
 			"apps.example.com": "domain-apps", "internal.apps.example.com": "domain-internal",
+			InternalDomain: "domain-apps-internal",
 		},
 		defaultDomain:  "apps.example.com",
 		apps:           map[string]*App{},
@@ -270,6 +275,7 @@ func (f *Foundation) SeedRoute(url string, appGUIDs ...string) string {
 	r, _ := f.ensureRoute(f.domains[domain], host, path)
 	for _, g := range appGUIDs {
 		r.Dests[g] = f.newGUID("dest")
+		r.Protocols[g] = "http1"
 	}
 	return r.GUID
 }

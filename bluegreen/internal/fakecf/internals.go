@@ -49,7 +49,7 @@ func (f *Foundation) url(r *route) string {
 
 func (f *Foundation) toCF(r *route) platform.Route {
 	return platform.Route{GUID: r.GUID, Host: r.Host, Path: r.Path, URL: f.url(r), DomainGUID: r.DomainGUID,
-		Dests: maps.Clone(r.Dests)}
+		Dests: maps.Clone(r.Dests), Protocols: maps.Clone(r.Protocols)}
 }
 
 func (f *Foundation) routeByURL(url string) *route {
@@ -90,7 +90,8 @@ func (f *Foundation) ensureRoute(domainGUID, host, path string) (*route, error) 
 			return r, nil
 		}
 	}
-	r := &route{GUID: f.newGUID("route"), Host: host, Path: path, DomainGUID: domainGUID, Dests: map[string]string{}}
+	r := &route{GUID: f.newGUID("route"), Host: host, Path: path, DomainGUID: domainGUID, Dests: map[string]string{},
+		Protocols: map[string]string{}}
 	f.routes[r.GUID] = r
 	f.routeHistory[f.url(r)] = r.GUID
 	return r, nil

@@ -1,9 +1,9 @@
 package fakecf
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"sort"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
@@ -32,9 +32,13 @@ func (f *Foundation) Route(_ context.Context, guid string) (platform.Route, erro
 	})
 }
 
-func (f *Foundation) Domains(context.Context) (map[string]string, error) {
-	return read(f, &f.mu, Call{Method: "Domains"}, func() (map[string]string, error) {
-		return maps.Clone(f.domains), nil
+func (f *Foundation) Domains(context.Context) (map[string]platform.Domain, error) {
+	return read(f, &f.mu, Call{Method: "Domains"}, func() (map[string]platform.Domain, error) {
+		out := map[string]platform.Domain{}
+		for name, guid := range f.domains {
+			out[name] = platform.Domain{GUID: guid, Name: name, Internal: name == InternalDomain}
+		}
+		return out, nil
 	})
 }
 
@@ -59,7 +63,8 @@ func (f *Foundation) EnsureRoute(_ context.Context, space, domainGUID, host, pat
 	})
 }
 
-func (f *Foundation) Map(_ context.Context, routeGUID, appGUID string) error {
+// Map maps the app to the route with the protocol given ("" = http1, CC's default).
+func (f *Foundation) Map(_ context.Context, routeGUID, appGUID, protocol string) error {
 	return f.locked(Call{Method: "Map", Args: []string{routeGUID, appGUID}}, func() error {
 		r := f.routes[routeGUID]
 		if r == nil {
@@ -70,6 +75,7 @@ func (f *Foundation) Map(_ context.Context, routeGUID, appGUID string) error {
 		}
 		if _, ok := r.Dests[appGUID]; !ok {
 			r.Dests[appGUID] = f.newGUID("dest")
+			r.Protocols[appGUID] = cmp.Or(protocol, "http1")
 		}
 		return nil
 	})
