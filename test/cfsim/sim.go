@@ -84,6 +84,7 @@ type Sim struct {
 	events      []*auditEvent
 	instances   map[string]map[int]*instance // Diego's actual LRPs, by process guid and index
 	logs        map[string]*logBuffer        // by app guid
+	svc         *services                    // broker catalog, service instances, bindings
 
 	uaa    *uaa
 	faults *faults
@@ -173,6 +174,7 @@ func (s *Sim) initMaps() {
 	s.routes, s.deployments, s.revisions = map[string]*route{}, map[string]*deployment{}, map[string]*revision{}
 	s.tasks, s.jobs = map[string]*task{}, map[string]*job{}
 	s.instances, s.logs = map[string]map[int]*instance{}, map[string]*logBuffer{}
+	s.svc = s.newServices()
 }
 
 func (s *Sim) initDir() error {
