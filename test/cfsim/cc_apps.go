@@ -277,6 +277,7 @@ func (s *Sim) destroyApp(a *app) {
 			delete(s.revisions, g)
 		}
 	}
+	s.unbindApp(a.guid)
 	delete(s.apps, a.guid)
 	s.changed()
 }

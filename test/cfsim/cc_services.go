@@ -6,4 +6,5 @@ import "net/http"
 func (s *Sim) routeServices(mux *http.ServeMux) {
 	s.routeServiceCatalog(mux)
 	s.routeServiceInstances(mux)
+	s.routeServiceBindings(mux)
 }
