@@ -21,6 +21,9 @@ func (s *Sim) getAppManifest(w http.ResponseWriter, _ *http.Request, a *app) {
 	for _, u := range s.appURIs(a.guid) {
 		routes = append(routes, map[string]string{"route": u, "protocol": "http1"})
 	}
+	if names := s.boundServiceNames(a.guid); names != nil {
+		app["services"] = names
+	}
 	if routes != nil {
 		app["routes"] = routes
 	} else {
