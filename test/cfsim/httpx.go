@@ -174,7 +174,7 @@ func writeList(w http.ResponseWriter, r *http.Request, base string, items []any,
 	if p.number > 1 {
 		pagination["previous"] = href(p.number - 1)
 	}
-	body := map[string]any{"pagination": pagination, "resources": append([]any{}, items[start:end]...)}
+	body := map[string]any{"pagination": pagination, "resources": items[start:end]}
 	for _, inc := range included {
 		if v := inc(start, end); v != nil {
 			body["included"] = v

@@ -101,6 +101,9 @@ func (s *Sim) newServices() *services {
 	sv := &services{brokers: map[string]*serviceBroker{}, offerings: map[string]*serviceOffering{},
 		plans: map[string]*servicePlan{}, instances: map[string]*serviceInstance{},
 		bindings: map[string]*serviceBinding{}, asyncTime: defaultAsyncTime}
+	if s.cfg.ServiceOperationTime > 0 {
+		sv.asyncTime = s.cfg.ServiceOperationTime
+	}
 	b := &serviceBroker{base: s.nextBase(), name: "cfsim-broker", url: "https://broker.cfsim.internal", meta: newMetadata()}
 	sv.brokers[b.guid] = b
 	for _, c := range builtinCatalog() {

@@ -41,6 +41,9 @@ type Config struct {
 	Log                io.Writer // app and staging output (default: discarded)
 	Seed               uint64    // seeds router lags and fault draws (default: random)
 	TLS                bool      // serve CC and UAA over HTTPS with a certificate from a CA made for this run (Info.CACert)
+
+	// how long the built-in broker's asynchronous operations stay in progress (default 1 s)
+	ServiceOperationTime time.Duration
 }
 
 // Info is what a client needs to reach the simulator; the cfsim program writes it as JSON.

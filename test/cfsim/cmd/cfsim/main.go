@@ -59,6 +59,8 @@ func parseFlags(args []string, stderr io.Writer) (cfsim.Config, string, error) {
 	fs.DurationVar(&cfg.StagingTime, "staging-time", 300*time.Millisecond, "how long staging takes")
 	fs.BoolVar(&cfg.LegacyRouters, "legacy-routers", false, "routers ignore X-CF-Process-Instance")
 	fs.IntVar(&cfg.CellMemoryMB, "cell-memory", 0, "Diego cell capacity in MB (0 = unlimited)")
+	fs.DurationVar(&cfg.ServiceOperationTime, "service-operation-time", time.Second,
+		"how long the built-in broker's asynchronous operations stay in progress")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed for router lags and fault draws (0 = random)")
 	appLogs := fs.Bool("app-logs", false, "copy app and staging output to stderr")
 	infoFile := fs.String("info-file", "", "write the connection info JSON here")
