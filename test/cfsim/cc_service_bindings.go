@@ -161,7 +161,7 @@ func (s *Sim) runBindingOperation(sb *serviceBinding, kind string, done func()) 
 		}
 		return nil
 	}
-	return s.startBrokerJob(bindingJobName(sb, kind), si.spaceGUID, o.async, begin, finish)
+	return s.startBrokerJob(bindingJobName(sb, kind), o.async, begin, finish)
 }
 
 // completeBinding records the broker's answer: new credentials on create, removal on delete.

@@ -75,6 +75,7 @@ var _ = Describe("service credential bindings", func() {
 
 	It("binds a managed instance of the asynchronous offering through a job, with parameters", func() {
 		si := f.managed("postgres", "small", "pg", "")
+		f.sim.SetServiceOperationTime(3 * time.Second) // a window wide enough to see under load
 		job, b, err := f.cf.ServiceCredentialBindings.Create(ctx,
 			resource.NewServiceCredentialBindingCreateApp(si.GUID, app.GUID).WithJSONParameters(`{"role":"ro"}`))
 		Expect(err).NotTo(HaveOccurred())
@@ -163,7 +164,7 @@ var _ = Describe("service credential bindings", func() {
 	})
 
 	It("refuses what CC refuses", func() {
-		f.sim.SetServiceOperationTime(2 * time.Second)
+		f.sim.SetServiceOperationTime(3 * time.Second)
 		ups := f.ups("ups", `{}`)
 		for _, tc := range []struct {
 			r      *resource.ServiceCredentialBindingCreate

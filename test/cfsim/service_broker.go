@@ -14,9 +14,10 @@ import (
 // startBrokerJob records a job for an operation of the built-in broker. After CC's job delay
 // begin runs (the broker receives the request; an error fails the job); for an asynchronous
 // offering the job then polls for the operation time; finish completes the operation. Both run
-// under s.mu. Callers hold s.mu.
-func (s *Sim) startBrokerJob(operation, spaceGUID string, async bool, begin, finish func() *ccError) *job {
-	j := &job{base: s.nextBase(), operation: operation, state: "PROCESSING", spaceGUID: spaceGUID}
+// under s.mu. Such jobs link to no space: CC links a service job to its resource only.
+// Callers hold s.mu.
+func (s *Sim) startBrokerJob(operation string, async bool, begin, finish func() *ccError) *job {
+	j := &job{base: s.nextBase(), operation: operation, state: "PROCESSING"}
 	s.jobs[j.guid] = j
 	s.goLoop(func(ctx context.Context) {
 		if !sleepCtx(ctx, jobDelay) {
@@ -110,7 +111,7 @@ func (s *Sim) runInstanceOperation(si *serviceInstance, kind string, started, do
 		}
 		return nil
 	}
-	return s.startBrokerJob("service_instance."+kind, si.spaceGUID, o.async, begin, finish)
+	return s.startBrokerJob("service_instance."+kind, o.async, begin, finish)
 }
 
 // brokerCredentials is what the broker hands out for a binding or key of a managed instance:

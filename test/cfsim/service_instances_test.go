@@ -64,6 +64,7 @@ var _ = Describe("service instances", func() {
 	})
 
 	It("creates a managed instance of the asynchronous offering through a job that polls the broker", func() {
+		f.sim.SetServiceOperationTime(3 * time.Second) // a window wide enough to see under load
 		p := f.plan("postgres", "small")
 		r := resource.NewServiceInstanceCreateManaged("pg", f.SpaceGUID, p.GUID).
 			WithParameters(json.RawMessage(`{"storage_gb":5}`)).WithTags([]string{"primary"})
