@@ -299,6 +299,7 @@ func (s *Sim) destroyApp(a *app) {
 		}
 	}
 	s.deleteAppSidecars(a.guid)
+	s.unbindApp(a.guid)
 	delete(s.apps, a.guid)
 	s.changed()
 }
@@ -372,6 +373,7 @@ func (s *Sim) desire(p *process, a *app, dropletGUID string, rev *revision) {
 		p.revisionGUID = rev.guid
 		p.runEnv = copyMap(rev.env)
 	}
+	p.runEnv["VCAP_SERVICES"] = string(s.vcapServices(a.guid)) // bindings as of this start
 	p.runCommand = s.commandFor(p, dropletGUID)
 	p.updated = time.Now()
 }
@@ -434,7 +436,7 @@ func (s *Sim) getAppEnv(w http.ResponseWriter, _ *http.Request, a *app) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"staging_env_json": map[string]any{}, "running_env_json": map[string]any{},
 		"environment_variables": copyMap(a.env),
-		"system_env_json":       map[string]any{"VCAP_SERVICES": map[string]any{}},
+		"system_env_json":       map[string]any{"VCAP_SERVICES": s.vcapServices(a.guid)},
 		"application_env_json":  map[string]any{"VCAP_APPLICATION": s.vcapApplication(a, nil)},
 	})
 }

@@ -97,7 +97,9 @@ func (s *Sim) newTask(a *app, command, name, dropletGUID string) (*task, *ccErro
 	s.tasks[t.guid] = t
 	ctx, cancel := context.WithCancel(s.ctx)
 	t.cancel = cancel
-	env := s.lrpSpecFor(&process{appGUID: a.guid, kind: "task", memoryMB: defaultMemoryMB, runEnv: copyMap(a.env)},
+	runEnv := copyMap(a.env)
+	runEnv["VCAP_SERVICES"] = string(s.vcapServices(a.guid))
+	env := s.lrpSpecFor(&process{appGUID: a.guid, kind: "task", memoryMB: defaultMemoryMB, runEnv: runEnv},
 		&instance{guid: newInstanceGUID()}).env
 	dir := s.runDir(dropletGUID)
 	s.goLoop(func(context.Context) { s.runTask(ctx, t, dir, env) })

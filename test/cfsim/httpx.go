@@ -145,8 +145,9 @@ func parsePage(q url.Values) (page, *ccError) {
 }
 
 // writeList writes CC's paginated list: the filters of the request are repeated in the
-// first/last/next/previous links, next and previous are null at the ends.
-func writeList(w http.ResponseWriter, r *http.Request, base string, items []any) {
+// first/last/next/previous links, next and previous are null at the ends. An included
+// function, given the page's bounds in items, returns the list's "included" (nil for none).
+func writeList(w http.ResponseWriter, r *http.Request, base string, items []any, included ...func(from, to int) map[string]any) {
 	p, cerr := parsePage(r.URL.Query())
 	if cerr != nil {
 		writeError(w, cerr)
@@ -178,7 +179,13 @@ func writeList(w http.ResponseWriter, r *http.Request, base string, items []any)
 	if p.number > 1 {
 		pagination["previous"] = href(p.number - 1)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"pagination": pagination, "resources": items[start:end]})
+	body := map[string]any{"pagination": pagination, "resources": items[start:end]}
+	for _, inc := range included {
+		if v := inc(start, end); v != nil {
+			body["included"] = v
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // listFilter reads a comma-separated filter; nil when absent.

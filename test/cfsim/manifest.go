@@ -178,7 +178,7 @@ func validateManifestApp(a manifestApp) []string {
 	if a.Docker != nil && (a.Buildpack != "" || a.Buildpacks != nil) {
 		msgs = append(msgs, "Cannot specify both buildpack(s) and docker keys")
 	}
-	return msgs
+	return append(msgs, validateManifestServices(a.Services)...)
 }
 
 // applyApps is the job's work: each app's failures are prefixed with its name.
@@ -190,16 +190,13 @@ func (s *Sim) applyApps(m manifest, apps []*app) []*ccError {
 			continue
 		}
 		if err := s.applyApp(ma, a); err != nil {
-			errs = append(errs, errUnprocessable(fmt.Sprintf("For application '%s': %s", ma.Name, err.Detail)))
+			errs = append(errs, &ccError{err.Status, fmt.Sprintf("For application '%s': %s", ma.Name, err.Detail), err.Title, err.Code})
 		}
 	}
 	return errs
 }
 
 func (s *Sim) applyApp(ma manifestApp, a *app) *ccError {
-	if len(ma.Services) > 0 {
-		return errUnprocessable("Service instances are not supported by this simulator")
-	}
 	if ma.Docker != nil && a.lifecycle.kind != dockerLifecycle {
 		return errUnprocessable("Lifecycle type cannot be changed from buildpack to docker")
 	}
@@ -226,7 +223,10 @@ func (s *Sim) applyApp(ma manifestApp, a *app) *ccError {
 	if err := s.applySidecars(a, ma.Sidecars); err != nil {
 		return err
 	}
-	return s.applyRoutes(ma, a)
+	if err := s.applyRoutes(ma, a); err != nil {
+		return err
+	}
+	return s.bindManifestServices(ma.Services, a)
 }
 
 func (s *Sim) applyProcess(a *app, mp manifestProcess) *ccError {

@@ -23,6 +23,9 @@ func (s *Sim) getAppManifest(w http.ResponseWriter, _ *http.Request, a *app) {
 	if len(a.env) > 0 {
 		app["env"] = copyMap(a.env)
 	}
+	if names := s.boundServiceNames(a.guid); names != nil {
+		app["services"] = names
+	}
 	if routes := s.manifestRoutes(a); routes != nil {
 		app["routes"] = routes
 	} else {

@@ -22,6 +22,7 @@ func (s *Sim) handler() http.Handler {
 	s.routeIsolationSegments(api)
 	s.routeDeployments(api)
 	s.routeTasks(api)
+	s.routeServices(api)
 	api.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, errUnknownRequest()) })
 
 	cc := s.reqs.middleware(s.faults.middleware(s.authenticate(api)))

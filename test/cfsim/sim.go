@@ -48,6 +48,8 @@ type Config struct {
 	// DockerImages maps a docker image reference to a local folder standing for the image
 	// (cfsim cannot pull images; see docker.go).
 	DockerImages map[string]string
+	// how long the built-in broker's asynchronous operations stay in progress (default 1 s)
+	ServiceOperationTime time.Duration
 }
 
 // Info is what a client needs to reach the simulator; the cfsim program writes it as JSON.
@@ -97,6 +99,7 @@ type Sim struct {
 	instances   map[string]map[int]*instance // Diego's actual LRPs, by process guid and index
 	logs        map[string]*logBuffer        // by app guid
 	flags       map[string]*featureFlag      // CC's feature flags, made on first use
+	svc         *services                    // broker catalog, service instances, bindings
 
 	uaa    *uaa
 	faults *faults
@@ -190,6 +193,7 @@ func (s *Sim) initMaps() {
 	s.routes, s.deployments, s.revisions = map[string]*route{}, map[string]*deployment{}, map[string]*revision{}
 	s.tasks, s.jobs = map[string]*task{}, map[string]*job{}
 	s.instances, s.logs = map[string]map[int]*instance{}, map[string]*logBuffer{}
+	s.svc = s.newServices()
 }
 
 func (s *Sim) initDir() error {

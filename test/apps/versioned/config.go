@@ -20,6 +20,8 @@ type config struct {
 	startDelay    time.Duration // START_DELAY
 	instanceIndex string        // CF_INSTANCE_INDEX
 	instanceGUID  string        // CF_INSTANCE_GUID
+
+	env map[string]string // the platform variables GET /env/NAME reveals
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -29,6 +31,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		version:       orDefault(getenv("VERSION"), "unknown"),
 		instanceIndex: getenv("CF_INSTANCE_INDEX"),
 		instanceGUID:  getenv("CF_INSTANCE_GUID"),
+		env:           readExposedEnv(getenv),
 	}
 	errs := make([]error, 6) // errors.Join skips the nil ones
 	errs[0] = checkPort(c.port)

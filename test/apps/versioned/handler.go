@@ -5,10 +5,12 @@ import (
 	"net/http"
 )
 
-// newHandler answers every path with the version, and /health with the health switch.
+// newHandler answers every path with the version, /health with the health switch and /env/NAME
+// with the platform variable NAME.
 func newHandler(c config) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", c.health)
+	mux.HandleFunc("/env/", c.serveEnv)
 	mux.HandleFunc("/", c.serveVersion)
 	return mux
 }

@@ -11,6 +11,9 @@
 //	STATUS       an HTTP status every path except /health answers with
 //	START_DELAY  a duration to wait before listening
 //
+// GET /env/VCAP_SERVICES and /env/VCAP_APPLICATION answer those variables as the instance was
+// started with them (404 when unset).
+//
 // An invalid value makes it exit 1 with a message on stderr. SIGTERM shuts it down within 1 s.
 package main
 

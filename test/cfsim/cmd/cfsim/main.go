@@ -60,6 +60,8 @@ func parseFlags(args []string, stderr io.Writer) (cfsim.Config, string, error) {
 	fs.BoolVar(&cfg.LegacyRouters, "legacy-routers", false, "routers ignore X-CF-Process-Instance")
 	fs.IntVar(&cfg.CellMemoryMB, "cell-memory", 0, "Diego cell capacity in MB (0 = unlimited)")
 	fs.DurationVar(&cfg.PolicyCleanup, "policy-cleanup", 60*time.Minute, "how often the policy server removes policies of deleted apps")
+	fs.DurationVar(&cfg.ServiceOperationTime, "service-operation-time", time.Second,
+		"how long the built-in broker's asynchronous operations stay in progress")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed for router lags and fault draws (0 = random)")
 	appLogs := fs.Bool("app-logs", false, "copy app and staging output to stderr")
 	infoFile := fs.String("info-file", "", "write the connection info JSON here")
