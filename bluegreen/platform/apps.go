@@ -51,3 +51,20 @@ type Headroom struct {
 	OrgFreeMB   *int
 	SpaceFreeMB *int
 }
+
+// Apply sets the fields s gives on p.
+func (s Scale) Apply(p *Process) {
+	for _, f := range []struct {
+		v   *int
+		set *int
+	}{{&p.Instances, s.Instances}, {&p.MemoryMB, s.MemoryMB}, {&p.DiskMB, s.DiskMB}, {&p.LogRateLimit, s.LogRateLimit}} {
+		if f.set != nil {
+			*f.v = *f.set
+		}
+	}
+}
+
+// Empty reports whether s changes nothing.
+func (s Scale) Empty() bool {
+	return s.Instances == nil && s.MemoryMB == nil && s.DiskMB == nil && s.LogRateLimit == nil
+}

@@ -125,6 +125,7 @@ func (f *Foundation) DeleteApp(_ context.Context, guid string) error {
 		for _, r := range f.routes {
 			delete(r.Dests, guid)
 		}
+		f.unbindApp(guid)
 		return nil
 	})
 }

@@ -2,6 +2,7 @@ package fakecf
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -16,20 +17,32 @@ import (
 
 // manifestDoc is the part of a cf manifest the fake applies.
 type manifestDoc struct {
-	Applications []struct {
-		Name      string            `yaml:"name"`
-		Instances *int              `yaml:"instances"`
-		Memory    string            `yaml:"memory"`
-		NoRoute   bool              `yaml:"no-route"`
-		Env       map[string]string `yaml:"env"`
-		Routes    []struct {
-			Route string `yaml:"route"`
-		} `yaml:"routes"`
-	} `yaml:"applications"`
+	Applications []manifestApp `yaml:"applications"`
 }
 
-// ApplyManifest creates or updates each named app: instances, memory, env (merged) and routes
-// (added, as CC's manifest apply does).
+type manifestApp struct {
+	Name            string `yaml:"name"`
+	manifestProcess `yaml:",inline"`
+	NoRoute         bool              `yaml:"no-route"`
+	Env             map[string]string `yaml:"env"`
+	Routes          []struct {
+		Route    string `yaml:"route"`
+		Protocol string `yaml:"protocol"`
+	} `yaml:"routes"`
+	Processes []manifestProcess `yaml:"processes"`
+	Services  []string          `yaml:"services"`
+}
+
+type manifestProcess struct {
+	Type      string `yaml:"type"`
+	Instances *int   `yaml:"instances"`
+	Memory    string `yaml:"memory"`
+	Disk      string `yaml:"disk_quota"`
+}
+
+// ApplyManifest creates or updates each named app: the web process's and other processes'
+// instances, memory and disk, env (merged), routes (added, as CC's manifest apply does) and
+// services (bound, never unbound).
 func (f *Foundation) ApplyManifest(_ context.Context, space string, text []byte) error {
 	c, err := f.record(Call{Method: "ApplyManifest", Args: []string{space}, YAML: string(text)})
 	if err != nil {
@@ -43,35 +56,86 @@ func (f *Foundation) ApplyManifest(_ context.Context, space string, text []byte)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, m := range doc.Applications {
-		a := f.byName(m.Name)
-		if a == nil {
-			a = &App{GUID: f.newGUID("app"), Name: m.Name, State: string(platform.AppStopped), Labels: map[string]string{},
-				Annotations: map[string]string{}, Env: map[string]string{}, Instances: 1, MemoryMB: 1024, Created: time.Now()}
-			f.apps[a.GUID] = a
+		if err := f.applyApp(m); err != nil {
+			return err
 		}
-		if m.Instances != nil {
-			a.Instances = *m.Instances
+	}
+	return nil
+}
+
+func (f *Foundation) applyApp(m manifestApp) error {
+	a := f.byName(m.Name)
+	if a == nil {
+		a = &App{GUID: f.newGUID("app"), Name: m.Name, State: string(platform.AppStopped), Labels: map[string]string{},
+			Annotations: map[string]string{}, Env: map[string]string{}, Instances: 1, MemoryMB: 1024, DiskMB: 1024, Created: time.Now()}
+		f.apps[a.GUID] = a
+	}
+	web := platform.Process{Instances: a.Instances, MemoryMB: a.MemoryMB, DiskMB: a.DiskMB}
+	m.manifestProcess.applyTo(&web)
+	a.Instances, a.MemoryMB, a.DiskMB = web.Instances, web.MemoryMB, web.DiskMB
+	for _, p := range m.Processes {
+		f.applyProcess(a, p)
+	}
+	maps.Copy(a.Env, m.Env)
+	for _, r := range m.Routes {
+		if err := f.mapURL(a, r.Route, r.Protocol); err != nil {
+			return err
 		}
-		if mb, ok := strings.CutSuffix(m.Memory, "M"); ok {
-			_, _ = fmt.Sscan(mb, &a.MemoryMB)
+	}
+	for _, name := range m.Services {
+		if si := f.serviceInstances[name]; si == nil {
+			return fmt.Errorf("CF-UnprocessableEntity: For application '%s': Service instance '%s' not found", m.Name, name)
 		}
-		for k, v := range m.Env {
-			a.Env[k] = v
-		}
-		for _, r := range m.Routes {
-			host, domain, path, err := f.splitURL(r.Route)
-			if err != nil {
-				return err
-			}
-			route, err := f.ensureRoute(f.domains[domain], host, path)
-			if err != nil {
-				return err
-			}
-			if _, ok := route.Dests[a.GUID]; !ok {
-				route.Dests[a.GUID] = f.newGUID("dest")
-				route.Protocols[a.GUID] = "http1"
-			}
-		}
+		_, _ = f.bind(platform.BindingRequest{AppGUID: a.GUID, ServiceInstanceGUID: f.serviceInstances[name].GUID})
+	}
+	return nil
+}
+
+// applyProcess sets a process type's size from the manifest (web on the app itself).
+func (f *Foundation) applyProcess(a *App, m manifestProcess) {
+	if m.Type == "web" {
+		web := platform.Process{Instances: a.Instances, MemoryMB: a.MemoryMB, DiskMB: a.DiskMB}
+		m.applyTo(&web)
+		a.Instances, a.MemoryMB, a.DiskMB = web.Instances, web.MemoryMB, web.DiskMB
+		return
+	}
+	if a.Others == nil {
+		a.Others = map[string]*platform.Process{}
+	}
+	p := a.Others[m.Type]
+	if p == nil {
+		p = &platform.Process{GUID: "process-" + m.Type + "-of-" + a.GUID, Type: m.Type, Instances: 1, MemoryMB: 1024, DiskMB: 1024, LogRateLimit: -1}
+		a.Others[m.Type] = p
+	}
+	m.applyTo(p)
+}
+
+// applyTo sets what the manifest says of a process; the rest stays.
+func (m manifestProcess) applyTo(p *platform.Process) {
+	if m.Instances != nil {
+		p.Instances = *m.Instances
+	}
+	if mb, ok := strings.CutSuffix(m.Memory, "M"); ok {
+		_, _ = fmt.Sscan(mb, &p.MemoryMB)
+	}
+	if mb, ok := strings.CutSuffix(m.Disk, "M"); ok {
+		_, _ = fmt.Sscan(mb, &p.DiskMB)
+	}
+}
+
+// mapURL maps the app to a route (host.domain/path), creating it (mu held).
+func (f *Foundation) mapURL(a *App, url, protocol string) error {
+	host, domain, path, err := f.splitURL(url)
+	if err != nil {
+		return err
+	}
+	route, err := f.ensureRoute(f.domains[domain], host, path)
+	if err != nil {
+		return err
+	}
+	if _, ok := route.Dests[a.GUID]; !ok {
+		route.Dests[a.GUID] = f.newGUID("dest")
+		route.Protocols[a.GUID] = cmp.Or(protocol, "http1")
 	}
 	return nil
 }

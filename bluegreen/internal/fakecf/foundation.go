@@ -52,6 +52,16 @@ type Foundation struct {
 	// Finishes makes a deployment DEPLOYED at its first read (CAPI done by itself); otherwise it
 	// stays ACTIVE until cancelled.
 	Finishes bool
+
+	// Services, networking and logs (services.go, networking.go, logs.go).
+	serviceInstances map[string]*platform.ServiceInstance // by name
+	bindings         map[string]*binding                  // by guid
+	policies         []platform.Policy
+	// TypeStates are the instance states of a process type once started, by "app name/type"
+	// (default: all RUNNING); the web process keeps InstanceStates.
+	TypeStates map[string][]string
+	BindErr    error                         // Bind fails with it
+	Logs       map[string][]platform.LogLine // app name -> what Log Cache holds, oldest first
 }
 
 type App struct {
@@ -62,7 +72,9 @@ type App struct {
 	Env               map[string]string
 	Instances         int
 	MemoryMB          int
+	DiskMB            int
 	Created           time.Time
+	Others            map[string]*platform.Process // process types other than web, by type
 }
 
 type route struct {
@@ -87,21 +99,25 @@ func New(org, space string) *Foundation {
 			"apps.example.com": "domain-apps", "internal.apps.example.com": "domain-internal",
 			InternalDomain: "domain-apps-internal",
 		},
-		defaultDomain:  "apps.example.com",
-		apps:           map[string]*App{},
-		routes:         map[string]*route{},
-		packages:       map[string]string{},
-		routeHistory:   map[string]string{},
-		counts:         map[string]int{},
-		faults:         map[string]map[int]error{},
-		after:          map[string]func(Call){},
-		InstanceStates: map[string][]string{},
-		Crashes:        map[string][]string{},
-		Bits:           map[string][]byte{},
-		Held:           map[string]bool{},
-		deployments:    map[string]*deployment{},
-		processes:      map[string][]platform.Process{},
-		revisions:      map[string][]platform.Revision{},
+		defaultDomain:    "apps.example.com",
+		apps:             map[string]*App{},
+		routes:           map[string]*route{},
+		packages:         map[string]string{},
+		routeHistory:     map[string]string{},
+		counts:           map[string]int{},
+		faults:           map[string]map[int]error{},
+		after:            map[string]func(Call){},
+		InstanceStates:   map[string][]string{},
+		Crashes:          map[string][]string{},
+		Bits:             map[string][]byte{},
+		Held:             map[string]bool{},
+		serviceInstances: map[string]*platform.ServiceInstance{},
+		bindings:         map[string]*binding{},
+		TypeStates:       map[string][]string{},
+		Logs:             map[string][]platform.LogLine{},
+		deployments:      map[string]*deployment{},
+		processes:        map[string][]platform.Process{},
+		revisions:        map[string][]platform.Revision{},
 	}
 }
 

@@ -2,6 +2,8 @@ package fakecf
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
@@ -49,5 +51,72 @@ func (f *Foundation) CrashReasons(_ context.Context, appGUID string) ([]string, 
 			return nil, err
 		}
 		return slices.Clone(f.Crashes[a.Name]), nil
+	})
+}
+
+// Processes lists the web process and the others, web first, the others by type.
+func (f *Foundation) Processes(_ context.Context, appGUID string) ([]platform.Process, error) {
+	return read(f, &f.mu, Call{Method: "Processes", Args: []string{appGUID}}, func() ([]platform.Process, error) {
+		a, err := f.app(appGUID)
+		if err != nil {
+			return nil, err
+		}
+		out := []platform.Process{{GUID: "process-of-" + a.GUID, Type: "web", Instances: a.Instances,
+			MemoryMB: a.MemoryMB, DiskMB: a.DiskMB, LogRateLimit: -1}}
+		for _, t := range slices.Sorted(maps.Keys(a.Others)) {
+			out = append(out, *a.Others[t])
+		}
+		return out, nil
+	})
+}
+
+// TypeInstances reports a process type's instances: web as Instances does, the others from
+// TypeStates (default all RUNNING once started).
+func (f *Foundation) TypeInstances(ctx context.Context, appGUID, processType string) ([]platform.Instance, error) {
+	if processType == "web" {
+		return f.Instances(ctx, appGUID)
+	}
+	return read(f, &f.mu, Call{Method: "TypeInstances", Args: []string{appGUID, processType}}, func() ([]platform.Instance, error) {
+		a, err := f.app(appGUID)
+		if err != nil {
+			return nil, err
+		}
+		p := a.Others[processType]
+		if p == nil {
+			return nil, fmt.Errorf("CF-ResourceNotFound: process %s of app %s", processType, appGUID)
+		}
+		states := slices.Repeat([]string{string(platform.InstanceRunning)}, p.Instances)
+		if s, ok := f.TypeStates[a.Name+"/"+processType]; ok {
+			states = s
+		}
+		if a.State != string(platform.AppStarted) {
+			states = slices.Repeat([]string{string(platform.InstanceDown)}, p.Instances)
+		}
+		var out []platform.Instance
+		for i, s := range states {
+			out = append(out, platform.Instance{Index: i, State: platform.InstanceState(s)})
+		}
+		return out, nil
+	})
+}
+
+// ScaleProcess changes the fields given of a process (by guid).
+func (f *Foundation) ScaleProcess(_ context.Context, processGUID string, s platform.Scale) error {
+	return f.locked(Call{Method: "ScaleProcess", Args: []string{processGUID}}, func() error {
+		for _, a := range f.apps {
+			if processGUID == "process-of-"+a.GUID {
+				web := platform.Process{Instances: a.Instances, MemoryMB: a.MemoryMB, DiskMB: a.DiskMB}
+				s.Apply(&web)
+				a.Instances, a.MemoryMB, a.DiskMB = web.Instances, web.MemoryMB, web.DiskMB
+				return nil
+			}
+			for _, p := range a.Others {
+				if p.GUID == processGUID {
+					s.Apply(p)
+					return nil
+				}
+			}
+		}
+		return fmt.Errorf("CF-ResourceNotFound: process %s", processGUID)
 	})
 }
