@@ -235,7 +235,8 @@ func (s *Sim) updateApp(w http.ResponseWriter, r *http.Request, a *app) {
 			writeError(w, errUnprocessable("Name can't be blank"))
 			return
 		}
-		// A rename clash is CF-UnprocessableEntity, unlike the create clash (platform-facts 4.2).
+		// A rename clash is CF-UnprocessableEntity, unlike the create clash
+		// (docs/platform/apps-and-staging.md#creating-finding-renaming-and-deleting-apps).
 		if other := s.appNamed(a.spaceGUID, *body.Name); other != nil && other != a {
 			writeError(w, errUnprocessable("App with the name '"+*body.Name+"' already exists."))
 			return
@@ -409,7 +410,8 @@ func (s *Sim) getAppEnvVars(w http.ResponseWriter, _ *http.Request, a *app) {
 }
 
 // patchAppEnvVars merges; a null value deletes. Running instances keep the old values until
-// the next restart or deployment (platform-facts 4.5).
+// the next restart or deployment
+// (docs/platform/apps-and-staging.md#environment-variables-and-app-features).
 func (s *Sim) patchAppEnvVars(w http.ResponseWriter, r *http.Request, a *app) {
 	var body struct {
 		Var map[string]*string `json:"var"`

@@ -39,7 +39,8 @@ func (d *deployment) active() bool {
 	return false
 }
 
-// status maps the internal state to the API's value and reason (platform-facts 10.4).
+// status maps the internal state to the API's value and reason
+// (docs/platform/deployments.md#status-value-and-reason).
 func (d *deployment) status() (string, string) {
 	switch {
 	case d.state == "PAUSED":
@@ -155,7 +156,7 @@ func (s *Sim) createDeployment(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.presentDeployment(d))
 }
 
-// parseDeployment validates the request message (platform-facts 10.2).
+// parseDeployment validates the request message (docs/platform/deployments.md#the-create-request).
 func parseDeployment(b deploymentBody) (*deployment, *ccError) {
 	d := &deployment{strategy: b.Strategy, maxInFlight: 1, currentStep: 1, meta: newMetadata()}
 	if d.strategy == "" {

@@ -110,7 +110,8 @@ func protocolOf(raw json.RawMessage) (string, bool) {
 	return p, true
 }
 
-// insertDestinations maps apps to the route, keeping existing mappings (platform-facts 14.3).
+// insertDestinations maps apps to the route, keeping existing mappings
+// (docs/platform/routing.md#destinations).
 func (s *Sim) insertDestinations(w http.ResponseWriter, r *http.Request, rt *route) {
 	dests, err := s.parseDestinations(r, rt)
 	if err != nil {

@@ -245,7 +245,8 @@ func (s *Sim) downloadDroplet(w http.ResponseWriter, r *http.Request, d *droplet
 		writeError(w, errUnprocessable("Only staged droplets can be downloaded."))
 		return
 	}
-	// go-cfclient insists on a redirect to the blobstore, as CC answers (platform-facts 8).
+	// go-cfclient insists on a redirect to the blobstore, as CC answers
+	// (docs/platform/apps-and-staging.md#droplets).
 	http.Redirect(w, r, s.base+"/blobstore/droplets/"+d.guid, http.StatusFound)
 }
 

@@ -41,7 +41,8 @@ func (s *Sim) withProcess(h func(http.ResponseWriter, *http.Request, *process)) 
 }
 
 // withAppProcess resolves /v3/apps/:guid/processes/:type to the newest process of that type,
-// as CC's process fetcher does during a deployment (platform-facts 4.6).
+// as CC's process fetcher does during a deployment
+// (docs/platform/apps-and-staging.md#an-app-in-the-middle-of-a-deployment).
 func (s *Sim) withAppProcess(h func(http.ResponseWriter, *http.Request, *process)) http.HandlerFunc {
 	return s.withApp(func(w http.ResponseWriter, r *http.Request, a *app) {
 		ps := s.appProcesses(a.guid, r.PathValue("type"))
@@ -255,7 +256,9 @@ func (h *healthBody) toCheck(readiness bool) (healthCheck, *ccError) {
 }
 
 // updateProcess changes the command and health checks. A null command reverts to the
-// droplet's detected one (platform-facts 9.3). Changes apply to instances started later.
+// droplet's detected one
+// (docs/platform/apps-and-staging.md#updating-and-scaling). Changes apply to instances started
+// later.
 func (s *Sim) updateProcess(w http.ResponseWriter, r *http.Request, p *process) {
 	var body struct {
 		Command   *string        `json:"command"`
@@ -357,7 +360,8 @@ func (s *Sim) getProcessInstances(w http.ResponseWriter, _ *http.Request, p *pro
 		"links": map[string]any{"self": link(s.base, path+"/process_instances"), "process": link(s.base, path)}})
 }
 
-// terminateInstance kills one instance; Diego starts it again (platform-facts 9.3).
+// terminateInstance kills one instance; Diego starts it again
+// (docs/platform/apps-and-staging.md#updating-and-scaling).
 func (s *Sim) terminateInstance(w http.ResponseWriter, r *http.Request, p *process) {
 	idx, err := strconv.Atoi(r.PathValue("index"))
 	inst := s.instances[p.guid][idx]

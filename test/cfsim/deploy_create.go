@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// startDeployment follows CC's DeploymentCreate (platform-facts 10.5). Callers hold s.mu.
+// startDeployment follows CC's DeploymentCreate
+// (docs/platform/deployments.md#what-creating-a-deployment-does). Callers hold s.mu.
 func (s *Sim) startDeployment(d *deployment, a *app, b deploymentBody) *ccError {
 	dropletGUID, rollback, err := s.deploymentDroplet(a, b)
 	if err != nil {
@@ -100,7 +101,7 @@ func (s *Sim) applyRevisionCommands(a *app, rv *revision) {
 }
 
 // deploymentQuota checks that the new process's first instances fit, with CC's
-// deployment-specific message (platform-facts 11.8).
+// deployment-specific message (docs/platform/deployments.md#quota-errors).
 func (s *Sim) deploymentQuota(d *deployment, a *app, newest *process) *ccError {
 	mem := newest.memoryMB
 	if d.memoryMB != nil {
@@ -238,7 +239,7 @@ func (s *Sim) updateDeployment(w http.ResponseWriter, r *http.Request, d *deploy
 }
 
 // cancelDeployment puts the previous droplet back and leaves the revert to the updater's
-// next cycle (platform-facts 11.6). Env vars and bindings are not reverted.
+// next cycle (docs/platform/deployments.md#cancelling). Env vars and bindings are not reverted.
 func (s *Sim) cancelDeployment(w http.ResponseWriter, _ *http.Request, d *deployment) {
 	if !d.active() {
 		value, reason := d.status()

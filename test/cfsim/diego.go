@@ -20,7 +20,7 @@ type instance struct {
 	appGUID     string
 	index       int
 	guid        string
-	state       string // STARTING, RUNNING, CRASHED, DOWN (platform-facts 9.4)
+	state       string // STARTING, RUNNING, CRASHED, DOWN (docs/platform/apps-and-staging.md#instance-states)
 	routable    bool
 	port        int
 	since       time.Time
@@ -50,7 +50,8 @@ type diego struct {
 func newDiego(s *Sim) *diego { return &diego{s: s} }
 
 // Diego's restart policy: the first three crashes restart at once, later ones back off
-// exponentially, and it gives up after 200 (platform-facts 11.7, unverified there).
+// exponentially, and it gives up after 200
+// (docs/platform/deployments.md#no-timeout-and-no-automatic-rollbackunverified there).
 const (
 	immediateRestarts = 3
 	maxCrashes        = 200

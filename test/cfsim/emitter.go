@@ -42,7 +42,8 @@ func (s *Sim) convergeLoop(ctx context.Context) {
 
 // desiredRoutes computes the table from CC's mappings and Diego's instances: an endpoint for
 // every RUNNING, routable instance of every started process whose app and type are mapped
-// to the route (platform-facts 14.4, 15.2). Callers hold s.mu.
+// to the route (docs/platform/routing.md#how-a-mapping-reaches-the-router,
+// docs/platform/propagation-and-gorouter.md#the-route-emitter). Callers hold s.mu.
 func (s *Sim) desiredRoutes() routeTable {
 	table := routeTable{}
 	for _, rt := range s.routes {

@@ -21,7 +21,8 @@ type ccError struct {
 
 func (e *ccError) Error() string { return fmt.Sprintf("%s(%d): %s", e.Title, e.Code, e.Detail) }
 
-// Constructors for the CC errors the simulator raises (platform-facts 3.3).
+// Constructors for the CC errors the simulator raises
+// (docs/platform/cloud-controller.md#error-codes).
 func errNotFound(resource string) *ccError {
 	return &ccError{http.StatusNotFound, resource + " not found", "CF-ResourceNotFound", 10010}
 }

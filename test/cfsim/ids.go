@@ -18,7 +18,8 @@ func newGUID() string {
 }
 
 // newInstanceGUID returns a Diego-style instance guid: 8-4-4-4-4 hex groups, shorter than a
-// UUID, as in the CC docs' stats example (platform-facts 9.5; marked unverified there).
+// UUID, as in the CC docs' stats example (docs/platform/apps-and-staging.md#process-stats; marked
+// unverified there).
 func newInstanceGUID() string {
 	g := newGUID()
 	return g[:28]

@@ -80,7 +80,8 @@ func megabytes(v string) (int, bool) {
 }
 
 // applyManifest: validation errors come back at once as a compound 422; apps the manifest
-// names are created before the 202; the rest is applied by a job (platform-facts 5).
+// names are created before the 202; the rest is applied by a job
+// (docs/platform/manifests.md#manifests).
 func (s *Sim) applyManifest(w http.ResponseWriter, r *http.Request) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-yaml" && mt != "text/yaml" {
 		writeError(w, errBadRequest("Content-Type must be yaml"))

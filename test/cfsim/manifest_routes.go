@@ -18,7 +18,8 @@ type manifestRoute struct {
 
 // applyRoutes maps the manifest's routes (creating them if needed) and never unmaps others:
 // apply_manifest is additive. no-route unmaps every route of the app; random-route and
-// default-route add a route only to an app that has none (platform-facts 25.3).
+// default-route add a route only to an app that has none
+// (docs/platform/routing.md#manifest-routes-random-route-default-route-and-no-route).
 func (s *Sim) applyRoutes(ma manifestApp, a *app) *ccError {
 	if ma.NoRoute {
 		for _, rt := range s.routes {

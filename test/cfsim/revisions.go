@@ -51,7 +51,8 @@ func (s *Sim) appCommands(appGUID string) map[string]*string {
 }
 
 // resolveRevision returns the revision for the app's code and configuration now, creating
-// one only when something changed since the latest (platform-facts 13). nil when the app
+// one only when something changed since the latest
+// (docs/platform/deployments.md#revisions-and-rollback). nil when the app
 // has revisions disabled. Callers hold s.mu.
 func (s *Sim) resolveRevision(a *app, dropletGUID, extra string) *revision {
 	if !a.revisions {

@@ -71,7 +71,8 @@ func blank(v any) bool {
 	return false
 }
 
-// mergeRouteOptions merges parsed options into a route's (PATCH merges, platform-facts 25.1).
+// mergeRouteOptions merges parsed options into a route's (PATCH merges,
+// docs/platform/routing.md#route-options).
 // Every route has options, {} when none were given, as CC has stored them since routes
 // got options.
 func mergeRouteOptions(current map[string]string, patch map[string]*string) map[string]string {

@@ -43,7 +43,7 @@ func public(path string) bool {
 }
 
 // authenticate answers 401 NotAuthenticated without a token and 401 InvalidAuthToken for a
-// bad or expired one (platform-facts 3.1).
+// bad or expired one (docs/platform/cloud-controller.md#authentication-and-authorization-errors).
 func (s *Sim) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if public(r.URL.Path) {
@@ -76,7 +76,7 @@ func (s *Sim) routeDiscovery(mux *http.ServeMux) {
 	mux.HandleFunc("GET /blobstore/{kind}/{guid}", s.getBlob)
 }
 
-// ccVersion is the CC API version the simulator claims (platform-facts 0).
+// ccVersion is the CC API version the simulator claims (docs/platform/README.md#sources).
 const ccVersion = "3.228.0"
 
 func (s *Sim) getRoot(w http.ResponseWriter, _ *http.Request) {

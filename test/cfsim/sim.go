@@ -1,8 +1,9 @@
 // Package cfsim is a simulated Cloud Foundry foundation for tests, the demo and the benchmark:
 // a Cloud Controller v3 subset, UAA's token endpoint, an app runner that starts real processes
 // (Diego), a route-emitter, and several gorouters behind a load balancer, each learning route
-// changes after its own lag. Behaviour follows ../../shared/reference/platform-facts.md; the
-// README beside this file lists where it simplifies.
+// changes after its own lag. Behaviour follows docs/platform/ (the Cloud Foundry behaviour the
+// project relies on, with its upstream sources); the README beside this file lists where it
+// simplifies.
 package cfsim
 
 import (

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// uaa issues and checks tokens as UAA does for CC clients (platform-facts 2): password grant
+// uaa issues and checks tokens as UAA does for CC clients
+// (docs/platform/cloud-controller.md#uaa-tokens): password grant
 // with client "cf" and an empty secret, client_credentials (Basic header or form fields),
 // refresh_token. Access tokens are real three-part JWTs with exp, signed with HMAC-SHA256.
 type uaa struct {
@@ -118,7 +119,8 @@ func (u *uaa) issue(owner tokenOwner) map[string]any {
 	u.mu.Lock()
 	u.issued = append(u.issued, access)
 	u.mu.Unlock()
-	// client_credentials responses carry no refresh token (platform-facts 2.2).
+	// client_credentials responses carry no refresh token
+	// (docs/platform/cloud-controller.md#token-responses).
 	if owner.grant != "client_credentials" {
 		rt := newGUID() + "-r"
 		u.mu.Lock()

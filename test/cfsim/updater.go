@@ -7,7 +7,8 @@ import (
 )
 
 // updaterLoop is cc_deployment_updater: every DeploymentInterval it scales DEPLOYING
-// deployments, rolls canary steps (PREPAUSED) and finishes cancels (platform-facts 11).
+// deployments, rolls canary steps (PREPAUSED) and finishes cancels
+// (docs/platform/deployments.md#the-deployment-updater).
 func (s *Sim) updaterLoop(ctx context.Context) {
 	for {
 		select {

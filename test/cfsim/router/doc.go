@@ -3,17 +3,17 @@
 // Each router keeps its own routing table, fed by Fleet.Publish with the route-emitter's
 // router.register and router.unregister messages after a lag of its own, so tests can see
 // the window in which routers disagree. Requests follow gorouter's lookup rules, error pages,
-// instance headers, round-robin and retries (shared/reference/platform-facts.md sections 15
-// and 16).
+// instance headers, round-robin and retries (docs/platform/propagation-and-gorouter.md).
 //
 // Each router has two lags, drawn once: one for registrations and one for removals. Each kind is
 // applied in publish order, but the two kinds are independent, so a removal can overtake a
 // registration published before it. That is what happens on Cloud Foundry with cell-local
 // route-emitters: in a blue-green cutover the new app's registrations come from the emitters on
 // its cells and the old app's removals from the emitters on the old cells, over different paths
-// (section 15, and the blue-green 404 incidents in 15.5). With one lag for both, "map the new
-// route, then unmap the old one" could never answer 404 unknown_route; with two, a router that
-// learns the removal first does, until the registration arrives. One endpoint's own messages
+// (docs/platform/propagation-and-gorouter.md, and the blue-green 404 incidents under its latency).
+// With one lag for both, "map the new route, then unmap the old one" could never answer 404
+// unknown_route; with two, a router that learns the removal first does, until the registration
+// arrives. One endpoint's own messages
 // (same URI and host:port) come from the one emitter on its cell, so they must still take effect
 // in publish order: applying one drops the other kind's still-pending messages for that endpoint
 // that were published before it (dropped messages are not in Events).
