@@ -9,19 +9,9 @@ import (
 
 func serviceSpecs(x *fixture) {
 	Describe("service instances and bindings", func() {
-		var ups, managed func(name string, async bool) string
-		BeforeEach(func() {
-			Expect(x.f.CreateUserProvidedService).NotTo(BeNil(), "the foundation makes user-provided service instances")
-			Expect(x.f.CreateManagedService).NotTo(BeNil(), "the foundation makes managed service instances")
-			ups = func(name string, _ bool) string {
-				return x.f.CreateUserProvidedService(name, map[string]any{"url": "https://" + name + ".example.com"})
-			}
-			managed = x.f.CreateManagedService
-		})
-
 		It("finds a service instance by name, user-provided or managed, and nil when there is none", func() {
 			ctx, p := *x.ctx, x.port()
-			cfg, db := ups("config", false), managed("db", false)
+			cfg, db := x.ups("config"), x.managed("db", false)
 			got, err := p.ServiceInstance(ctx, x.space.GUID, "config")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(got).To(Equal(&platform.ServiceInstance{GUID: cfg, Name: "config", UserProvided: true}))
@@ -36,7 +26,7 @@ func serviceSpecs(x *fixture) {
 		It("binds a user-provided instance under the binding's name, once, and cannot give its parameters back", func() {
 			ctx, p := *x.ctx, x.port()
 			a := x.pushed("shop", 1, nil, nil)
-			cfg := ups("config", false)
+			cfg := x.ups("config")
 			b, err := p.Bind(ctx, platform.BindingRequest{AppGUID: a.GUID, ServiceInstanceGUID: cfg, Name: "settings"})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(b.GUID).NotTo(BeEmpty())
@@ -54,11 +44,15 @@ func serviceSpecs(x *fixture) {
 			_, err = p.Bind(ctx, platform.BindingRequest{AppGUID: a.GUID, ServiceInstanceGUID: cfg, Name: "settings"})
 			Expect(err).To(MatchError(ContainSubstring("already bound")))
 		})
+	})
+}
 
+func asyncBindingSpecs(x *fixture) {
+	Describe("bindings through a broker", func() {
 		It("returns from binding an asynchronous service only once the binding succeeded, with its parameters", func() {
 			ctx, p := *x.ctx, x.port()
 			a := x.pushed("shop", 1, nil, nil)
-			db := managed("db", true)
+			db := x.managed("db", true)
 			b, err := p.Bind(ctx, platform.BindingRequest{AppGUID: a.GUID, ServiceInstanceGUID: db, Name: "primary",
 				Parameters: map[string]any{"role": "read-only", "pool": float64(5)}})
 			Expect(err).NotTo(HaveOccurred())
@@ -77,7 +71,7 @@ func serviceSpecs(x *fixture) {
 
 		It("lists the manifest's bindings (without a name) with the others, and forgets them with the app", func() {
 			ctx, p := *x.ctx, x.port()
-			cfg, cache := ups("config", false), managed("cache", false)
+			cfg, cache := x.ups("config"), x.managed("cache", false)
 			a := x.applied("applications:\n- name: shop\n  no-route: true\n  services:\n  - config\n", "shop")
 			b, err := p.Bind(ctx, platform.BindingRequest{AppGUID: a.GUID, ServiceInstanceGUID: cache, Name: "sessions"})
 			Expect(err).NotTo(HaveOccurred())
@@ -94,6 +88,18 @@ func serviceSpecs(x *fixture) {
 			Expect(listed).To(BeEmpty())
 		})
 	})
+}
+
+// ups makes a user-provided service instance with a url.
+func (x *fixture) ups(name string) string {
+	Expect(x.f.CreateUserProvidedService).NotTo(BeNil(), "the foundation makes user-provided service instances")
+	return x.f.CreateUserProvidedService(name, map[string]any{"url": "https://" + name + ".example.com"})
+}
+
+// managed makes a managed service instance.
+func (x *fixture) managed(name string, async bool) string {
+	Expect(x.f.CreateManagedService).NotTo(BeNil(), "the foundation makes managed service instances")
+	return x.f.CreateManagedService(name, async)
 }
 
 // otherGUID is the guid of the binding that is not guid.

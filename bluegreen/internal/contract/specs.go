@@ -44,6 +44,7 @@ func Specs(name string, setup func() Foundation) bool {
 		deploymentSpecs(helpers)
 		processSpecs(helpers)
 		serviceSpecs(helpers)
+		asyncBindingSpecs(helpers)
 		networkingSpecs(helpers)
 		logSpecs(helpers)
 	})
