@@ -14,10 +14,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/cloudfoundry/go-cfclient/v3/client"
 	"github.com/cloudfoundry/go-cfclient/v3/config"
+	"github.com/cloudfoundry/go-cfclient/v3/resource"
 )
 
 // Config says how to reach and log in to a foundation.
@@ -38,6 +40,9 @@ type Client struct {
 	poll        time.Duration
 	retry       RetryPolicy
 	waitTimeout time.Duration
+
+	rootMu sync.Mutex
+	root   *resource.RootLinks // the API root's links, read once (external.go)
 }
 
 const defaultWaitTimeout = 10 * time.Minute

@@ -12,19 +12,33 @@ import (
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/cf"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/internal/contract"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim/cfpush"
 )
 
 // The real port, on the simulated foundation, keeps the contract the fake foundation of the
 // engine's unit suites is held to (bluegreen/internal/fakecf).
+// The suite's app writes its own log lines, so AppLogs is left nil.
 var _ = contract.Specs("the Cloud Controller port on cfsim", func() contract.Foundation {
+	ctx := context.Background()
 	sim, err := cfsim.Start(cfsim.Config{Routers: 1, DeploymentInterval: 100 * time.Millisecond,
-		StagingTime: 10 * time.Millisecond})
+		StagingTime: 10 * time.Millisecond, ServiceOperationTime: 300 * time.Millisecond})
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(sim.Close)
 	info := sim.Info()
-	port, err := cf.Connect(context.Background(), cf.Config{API: info.APIURL, Username: info.Username, Password: info.Password})
+	port, err := cf.Connect(ctx, cf.Config{API: info.APIURL, Username: info.Username, Password: info.Password})
 	Expect(err).NotTo(HaveOccurred())
-	return contract.Foundation{Port: port, Org: info.Org, Space: info.Space, Bits: versionedZip, Patience: 20 * time.Second}
+	look, err := cfpush.Login(info.APIURL, info.Username, info.Password)
+	Expect(err).NotTo(HaveOccurred())
+	space, err := port.Space(ctx, info.Org, info.Space)
+	Expect(err).NotTo(HaveOccurred())
+	return contract.Foundation{Port: port, Org: info.Org, Space: info.Space, Bits: versionedZip, Patience: 20 * time.Second,
+		CreateUserProvidedService: func(name string, credentials map[string]any) string {
+			return createUserProvided(ctx, look, space.GUID, name, credentials)
+		},
+		CreateManagedService: func(name string, async bool) string {
+			return createManaged(ctx, look, space.GUID, name, async)
+		},
+	}
 })
 
 // versionedZip streams the suite's app.

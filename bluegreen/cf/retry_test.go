@@ -117,6 +117,8 @@ var _ = Describe("the retrying transport", func() {
 		Entry("a deployment cancel", http.MethodPost, "/v3/deployments/g/actions/cancel"),
 		Entry("a token", http.MethodPost, "/oauth/token"),
 		Entry("a resource match (a question, not a change)", http.MethodPost, "/v3/resource_matches"),
+		Entry("a process scale (to absolute sizes)", http.MethodPost, "/v3/processes/g/actions/scale"),
+		Entry("network policies (created only if missing)", http.MethodPost, "/networking/v1/external/policies"),
 	)
 
 	It("sends the same body on every try", func() {
@@ -162,6 +164,7 @@ var _ = Describe("the retrying transport", func() {
 		Entry("a deployment create", http.MethodPost, "/v3/deployments", 503, true),
 		Entry("a canary continue", http.MethodPost, "/v3/deployments/g/actions/continue", 502, true),
 		Entry("a bits upload", http.MethodPost, "/v3/packages/g/upload", 502, true),
+		Entry("a service binding create", http.MethodPost, "/v3/service_credential_bindings", 502, true),
 		Entry("a 404", http.MethodGet, "/v3/apps/g", 404, false),
 		Entry("a 422", http.MethodPatch, "/v3/apps/g", 422, false),
 		Entry("a 401, which go-cfclient answers with a new token", http.MethodGet, "/v3/apps", 401, false),

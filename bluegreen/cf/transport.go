@@ -76,9 +76,11 @@ func safeToRepeat(req *http.Request) bool {
 
 // safePOST are the POSTs whose repetition changes nothing more than the first one did: app
 // start and stop, applying a manifest, mapping a route (CC keeps one destination per app and
-// process), cancelling a deployment, asking which files CC holds, and asking UAA for a token.
+// process), scaling a process (to absolute sizes), cancelling a deployment, asking which files
+// CC holds, asking UAA for a token, and adding network policies (the policy server creates only
+// the ones that do not exist).
 func safePOST(path string) bool {
-	if path == "/oauth/token" || path == "/v3/resource_matches" {
+	if path == "/oauth/token" || path == "/v3/resource_matches" || strings.HasSuffix(path, "/networking/v1/external/policies") {
 		return true
 	}
 	s := strings.Split(strings.Trim(path, "/"), "/")
@@ -89,7 +91,7 @@ func safePOST(path string) bool {
 		return false
 	}
 	switch s[1] + "/" + s[4] {
-	case "apps/start", "apps/stop", "spaces/apply_manifest", "deployments/cancel":
+	case "apps/start", "apps/stop", "spaces/apply_manifest", "deployments/cancel", "processes/scale":
 		return true
 	}
 	return false
@@ -118,14 +120,14 @@ func transient(req *http.Request, resp *http.Response, err error) *TransientErro
 	return &TransientError{Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode, Detail: ccDetail(body)}
 }
 
-// ccDetail reads CC's {"errors":[{"title","detail"}]}; other bodies (a router's HTML page)
-// are left out.
+// ccDetail reads CC's {"errors":[{"title","detail"}]}, or the policy server's and Log Cache's
+// messages; other bodies (a router's HTML page) are left out.
 func ccDetail(body []byte) string {
 	var e struct {
 		Errors []struct{ Title, Detail string } `json:"errors"`
 	}
 	if json.Unmarshal(body, &e) != nil || len(e.Errors) == 0 {
-		return ""
+		return bodyMessage(body)
 	}
 	return strings.TrimSpace(e.Errors[0].Title + ": " + e.Errors[0].Detail)
 }

@@ -20,6 +20,10 @@ type Port interface {
 	bluegreen.Platform
 	bluegreen.Quotas
 	bluegreen.Deployments
+	bluegreen.AllProcesses
+	bluegreen.Services
+	bluegreen.Networking
+	bluegreen.Logs
 }
 
 // Foundation is one implementation under test, set up for one spec.
@@ -31,6 +35,20 @@ type Foundation struct {
 	// Patience bounds every wait for the foundation to converge (instances running, a cancel
 	// finishing); the fake converges at once.
 	Patience time.Duration
+
+	// What the port cannot do itself, for the specs that need it.
+
+	// CreateUserProvidedService makes a user-provided service instance in the space (as cf
+	// create-user-provided-service does) and returns its guid.
+	CreateUserProvidedService func(name string, credentials map[string]any) string
+	// CreateManagedService makes a managed service instance in the space (as cf create-service
+	// --wait does) and returns its guid once it exists; async picks an offering whose broker
+	// binds asynchronously.
+	CreateManagedService func(name string, async bool) string
+	// AppLogs makes Log Cache hold these lines for the app, as if its instances had written
+	// them. Nil where the app's instances write their own: the suite's app, started, writes
+	// "version=<VERSION> listening on ..." to stdout, and "stopping" when stopped.
+	AppLogs func(appGUID string, lines []platform.LogLine)
 }
 
 // app is the manifest of one app with routes and env.

@@ -42,6 +42,11 @@ func Specs(name string, setup func() Foundation) bool {
 		deletedAppSpecs(helpers)
 		lifecycleSpecs(helpers)
 		deploymentSpecs(helpers)
+		processSpecs(helpers)
+		serviceSpecs(helpers)
+		asyncBindingSpecs(helpers)
+		networkingSpecs(helpers)
+		logSpecs(helpers)
 	})
 }
 
@@ -78,6 +83,16 @@ func (x *fixture) started(a *platform.App, instances int) {
 		insts, err := p.Instances(ctx, a.GUID)
 		return errors.Join(err, allRunning(insts, instances))
 	})).To(Succeed())
+}
+
+// applied applies a manifest and reads the named app back.
+func (x *fixture) applied(manifest, name string) *platform.App {
+	ctx := *x.ctx
+	Expect(x.port().ApplyManifest(ctx, x.space.GUID, []byte(manifest))).To(Succeed())
+	a, err := x.port().AppByName(ctx, x.space.GUID, name)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(a).NotTo(BeNil(), "apply_manifest creates the app")
+	return a
 }
 
 func (x *fixture) url(host string) string { return host + "." + *x.domain }

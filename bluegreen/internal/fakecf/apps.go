@@ -70,7 +70,7 @@ func (f *Foundation) CreateApp(_ context.Context, space, name string, labels, an
 		return nil, platform.ErrNameTaken
 	}
 	a := &App{GUID: f.newGUID("app"), Name: name, State: string(platform.AppStopped), Labels: maps.Clone(labels),
-		Annotations: maps.Clone(annotations), Env: map[string]string{}, Instances: 1, MemoryMB: 1024, Created: time.Now()}
+		Annotations: maps.Clone(annotations), Env: map[string]string{}, Instances: 1, MemoryMB: 1024, LogRateLimit: -1, Created: time.Now()}
 	if a.Labels == nil {
 		a.Labels = map[string]string{}
 	}

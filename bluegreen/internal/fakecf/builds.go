@@ -67,12 +67,12 @@ func (f *Foundation) applyApp(m manifestApp) error {
 	a := f.byName(m.Name)
 	if a == nil {
 		a = &App{GUID: f.newGUID("app"), Name: m.Name, State: string(platform.AppStopped), Labels: map[string]string{},
-			Annotations: map[string]string{}, Env: map[string]string{}, Instances: 1, MemoryMB: 1024, DiskMB: 1024, Created: time.Now()}
+			Annotations: map[string]string{}, Env: map[string]string{}, Instances: 1, MemoryMB: 1024, DiskMB: 1024, LogRateLimit: -1, Created: time.Now()}
 		f.apps[a.GUID] = a
 	}
-	web := platform.Process{Instances: a.Instances, MemoryMB: a.MemoryMB, DiskMB: a.DiskMB}
+	web := a.web()
 	m.manifestProcess.applyTo(&web)
-	a.Instances, a.MemoryMB, a.DiskMB = web.Instances, web.MemoryMB, web.DiskMB
+	a.setWeb(web)
 	for _, p := range m.Processes {
 		f.applyProcess(a, p)
 	}
@@ -94,9 +94,9 @@ func (f *Foundation) applyApp(m manifestApp) error {
 // applyProcess sets a process type's size from the manifest (web on the app itself).
 func (f *Foundation) applyProcess(a *App, m manifestProcess) {
 	if m.Type == "web" {
-		web := platform.Process{Instances: a.Instances, MemoryMB: a.MemoryMB, DiskMB: a.DiskMB}
+		web := a.web()
 		m.applyTo(&web)
-		a.Instances, a.MemoryMB, a.DiskMB = web.Instances, web.MemoryMB, web.DiskMB
+		a.setWeb(web)
 		return
 	}
 	if a.Others == nil {

@@ -73,6 +73,7 @@ type App struct {
 	Instances         int
 	MemoryMB          int
 	DiskMB            int
+	LogRateLimit      int // the web process's, bytes per second; -1 is unlimited (CC's default)
 	Created           time.Time
 	Others            map[string]*platform.Process // process types other than web, by type
 }
@@ -248,7 +249,7 @@ func (f *Foundation) SeedApp(name string, instances int, labels, annotations map
 	defer f.mu.Unlock()
 	a := &App{GUID: f.newGUID("app"), Name: name, State: string(platform.AppStarted), Droplet: f.newGUID("droplet"),
 		Labels: maps.Clone(labels), Annotations: maps.Clone(annotations), Env: map[string]string{},
-		Instances: instances, MemoryMB: 256, Created: time.Now().Add(-time.Hour)}
+		Instances: instances, MemoryMB: 256, LogRateLimit: -1, Created: time.Now().Add(-time.Hour)}
 	if a.Labels == nil {
 		a.Labels = map[string]string{}
 	}

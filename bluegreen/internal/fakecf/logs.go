@@ -15,6 +15,7 @@ func (f *Foundation) RecentLogs(_ context.Context, appGUID string, limit int) ([
 			return []platform.LogLine{}, nil
 		}
 		lines := f.Logs[a.Name]
+		limit = min(max(limit, 0), 1000) // as the port does: none asked, or Log Cache's most
 		if len(lines) > limit {
 			lines = lines[len(lines)-limit:]
 		}

@@ -61,8 +61,7 @@ func (f *Foundation) Processes(_ context.Context, appGUID string) ([]platform.Pr
 		if err != nil {
 			return nil, err
 		}
-		out := []platform.Process{{GUID: "process-of-" + a.GUID, Type: "web", Instances: a.Instances,
-			MemoryMB: a.MemoryMB, DiskMB: a.DiskMB, LogRateLimit: -1}}
+		out := []platform.Process{a.web()}
 		for _, t := range slices.Sorted(maps.Keys(a.Others)) {
 			out = append(out, *a.Others[t])
 		}
@@ -105,9 +104,9 @@ func (f *Foundation) ScaleProcess(_ context.Context, processGUID string, s platf
 	return f.locked(Call{Method: "ScaleProcess", Args: []string{processGUID}}, func() error {
 		for _, a := range f.apps {
 			if processGUID == "process-of-"+a.GUID {
-				web := platform.Process{Instances: a.Instances, MemoryMB: a.MemoryMB, DiskMB: a.DiskMB}
+				web := a.web()
 				s.Apply(&web)
-				a.Instances, a.MemoryMB, a.DiskMB = web.Instances, web.MemoryMB, web.DiskMB
+				a.setWeb(web)
 				return nil
 			}
 			for _, p := range a.Others {
@@ -119,4 +118,15 @@ func (f *Foundation) ScaleProcess(_ context.Context, processGUID string, s platf
 		}
 		return fmt.Errorf("CF-ResourceNotFound: process %s", processGUID)
 	})
+}
+
+// web is the app's web process, whose size the app itself holds.
+func (a *App) web() platform.Process {
+	return platform.Process{GUID: "process-of-" + a.GUID, Type: "web", Instances: a.Instances, MemoryMB: a.MemoryMB,
+		DiskMB: a.DiskMB, LogRateLimit: a.LogRateLimit}
+}
+
+// setWeb sets the web process's size on the app.
+func (a *App) setWeb(p platform.Process) {
+	a.Instances, a.MemoryMB, a.DiskMB, a.LogRateLimit = p.Instances, p.MemoryMB, p.DiskMB, p.LogRateLimit
 }
