@@ -63,7 +63,11 @@ type Push struct {
 	Env            map[string]string // params.environment_variables: win over everything
 	InstancesHint  *int              // the manifest's instances and memory, for the quota check
 	MemoryHint     *int
-	Bits           Bits
+	// Sizes is what the manifest says of each process type's size (nil fields: not in the
+	// manifest); what it does not say, the new version takes from the live app, as cf push does.
+	Sizes    map[string]platform.Scale
+	Services []string // the manifest's service instance names (apply_manifest binds them)
+	Bits     Bits
 }
 
 // Bits is what the new version runs: an app folder (Files, uploaded through resource matching),

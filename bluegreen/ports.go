@@ -83,8 +83,10 @@ type Platform interface {
 	Spaces
 	Apps
 	Processes
+	AllProcesses
 	Routes
 	Builds
+	Logs
 }
 
 // Prober proves through the routers what a route serves; *probe.Prober implements it.
@@ -99,7 +101,7 @@ type Prober interface {
 
 // AllProcesses reads and scales every process type of an app.
 type AllProcesses interface {
-	Processes(ctx context.Context, appGUID string) ([]platform.Process, error) // every type
+	AppProcesses(ctx context.Context, appGUID string) ([]platform.Process, error) // every type
 	TypeInstances(ctx context.Context, appGUID, processType string) ([]platform.Instance, error)
 	ScaleProcess(ctx context.Context, processGUID string, s platform.Scale) error
 }

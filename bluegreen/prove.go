@@ -91,3 +91,25 @@ func (r *Run) Observe(ctx context.Context, routes []platform.Route, o *Observati
 	}
 	return nil
 }
+
+// Routed parts routes the gorouters serve from internal ones (apps.internal), which they never
+// serve: those cannot be proven through them, only given time.
+func (r *Run) Routed(routes []platform.Route) (routed, internal []platform.Route) {
+	for _, rt := range routes {
+		if r.isInternal(rt) {
+			internal = append(internal, rt)
+		} else {
+			routed = append(routed, rt)
+		}
+	}
+	return routed, internal
+}
+
+func (r *Run) isInternal(rt platform.Route) bool {
+	for _, d := range r.Domains {
+		if d.GUID == rt.DomainGUID {
+			return d.Internal
+		}
+	}
+	return false
+}

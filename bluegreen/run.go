@@ -18,9 +18,9 @@ type Run struct {
 
 	Space         platform.Space
 	Domains       map[string]platform.Domain // by name
-	DefaultDomain string            // its name
-	Live          *platform.App     // the app as found; nil before its first deploy
-	LiveSize      platform.Process  // its web process
+	DefaultDomain string                     // its name
+	Live          *platform.App              // the app as found; nil before its first deploy
+	LiveSize      platform.Process           // its web process
 	Res           Result
 
 	// Aborts (abort.go). caller is the context the caller gave, kept only to tell its abort

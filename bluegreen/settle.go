@@ -115,13 +115,37 @@ func (s SettledDeployments) ContinueDeployment(ctx context.Context, guid string)
 
 // Settle wraps the core roles of p; a flow adds its own roles' wrappers.
 func Settle(p Platform) Platform {
-	return settledPlatform{Spaces: p, Apps: SettledApps{p}, Processes: p, Routes: SettledRoutes{p}, Builds: SettledBuilds{p}}
+	return settledPlatform{Spaces: p, Apps: SettledApps{p}, Processes: p, AllProcesses: SettledProcesses{p},
+		Routes: SettledRoutes{p}, Builds: SettledBuilds{p}, Logs: p}
 }
 
 type settledPlatform struct {
 	Spaces
 	Apps
 	Processes
+	AllProcesses
 	Routes
 	Builds
+	Logs
+}
+
+// SettledProcesses lets a scale finish after an abort.
+type SettledProcesses struct{ AllProcesses }
+
+func (s SettledProcesses) ScaleProcess(ctx context.Context, processGUID string, sc platform.Scale) error {
+	return settle(ctx, func(ctx context.Context) error { return s.AllProcesses.ScaleProcess(ctx, processGUID, sc) })
+}
+
+// SettledServices lets a binding finish after an abort.
+type SettledServices struct{ Services }
+
+func (s SettledServices) Bind(ctx context.Context, r platform.BindingRequest) (platform.Binding, error) {
+	return settleValue(ctx, func(ctx context.Context) (platform.Binding, error) { return s.Services.Bind(ctx, r) })
+}
+
+// SettledNetworking lets new network policies finish after an abort.
+type SettledNetworking struct{ Networking }
+
+func (s SettledNetworking) AddPolicies(ctx context.Context, ps []platform.Policy) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Networking.AddPolicies(ctx, ps) })
 }

@@ -22,43 +22,6 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// StartApp starts an app and waits until its web process has every instance running.
-func (r *Run) StartApp(ctx context.Context, app *platform.App) error {
-	size, err := r.CC.WebProcess(ctx, app.GUID)
-	if err != nil {
-		return err
-	}
-	return r.StartAndWait(ctx, app, max(size.Instances, 1))
-}
-
-// StartAndWait starts the app and waits until want instances are RUNNING, within
-// params.startup_timeout; a crash fails at once with the crash reasons.
-func (r *Run) StartAndWait(ctx context.Context, app *platform.App, want int) error {
-	if err := r.CC.Start(ctx, app.GUID); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeoutCause(ctx, r.Timeouts.Startup,
-		fmt.Errorf("instances were not all running after %s (params.startup_timeout)", r.Timeouts.Startup))
-	defer cancel()
-	for {
-		insts, err := r.CC.Instances(ctx, app.GUID)
-		if err != nil {
-			return err
-		}
-		if crashed := r.crashed(ctx, app.GUID, insts); crashed != nil {
-			return crashed
-		}
-		if running(insts) >= want {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w; instances: %s", context.Cause(ctx), Describe(insts))
-		case <-time.After(poll):
-		}
-	}
-}
-
 func running(insts []platform.Instance) int {
 	n := 0
 	for _, in := range insts {

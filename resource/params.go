@@ -39,6 +39,9 @@ type OutParams struct {
 	Revision             *int               `json:"revision,omitempty"`
 	OnActiveDeployment   string             `json:"on_active_deployment,omitempty"`
 	Maintenance          *MaintenanceParams `json:"maintenance,omitempty"`
+	Settle               *Duration          `json:"settle,omitempty"`
+	InternalRouteGrace   *Duration          `json:"internal_route_grace,omitempty"`
+	ExactRoutes          bool               `json:"exact_routes,omitempty"`
 }
 
 // MaintenanceParams switch an app's routes to the maintenance responder and back.
@@ -83,6 +86,10 @@ const (
 	DefaultLeaseTTL       = 30 * time.Second
 	DefaultDrain          = 2 * time.Second
 	DefaultKeepPrevious   = 1
+	DefaultSettle         = 5 * time.Second
+	// DefaultInternalRouteGrace covers service discovery spreading a mapping (seconds, see
+	// docs/platform/networking.md#internal-domains-and-internal-routes).
+	DefaultInternalRouteGrace = 10 * time.Second
 )
 
 // Validate checks the params that do not need the filesystem or the foundation.
@@ -260,6 +267,10 @@ func (p OutParams) validateDeployment() error {
 		return fmt.Errorf("params.on_active_deployment: only with strategy rolling or canary")
 	case p.OnActiveDeployment != "" && p.OnActiveDeployment != "wait" && p.OnActiveDeployment != "fail":
 		return fmt.Errorf("params.on_active_deployment: %q is not wait or fail", p.OnActiveDeployment)
+	case p.ExactRoutes && capi:
+		return fmt.Errorf("params.exact_routes: only with strategy bluegreen (a deployment keeps the app, whose routes apply_manifest only adds to)")
+	case p.InternalRouteGrace != nil && capi:
+		return fmt.Errorf("params.internal_route_grace: only with strategy bluegreen (a deployment keeps the app on its internal routes)")
 	}
 	prev := 0
 	for i, w := range p.CanarySteps {

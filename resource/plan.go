@@ -43,8 +43,12 @@ func buildPlan(req OutRequest, dir string, env Env) (putPlan, []string, error) {
 			return putPlan{}, nil, err
 		}
 		target.App = app.Name
-		push = bluegreen.Push{Manifest: app, Routes: app.Routes, NoRoute: app.NoRoute, ManifestEnv: app.Env,
-			InstancesHint: app.Instances, MemoryHint: app.MemoryMB}
+		push = bluegreen.Push{Manifest: app, Routes: app.Routes, RouteProtocols: app.Protocols, NoRoute: app.NoRoute,
+			ManifestEnv: app.Env, InstancesHint: app.Instances, MemoryHint: app.MemoryMB, Sizes: sizes(app),
+			Services: app.Services}
+		if app.NoRoute && len(p.SmokeChecks) > 0 {
+			return putPlan{}, nil, fmt.Errorf("params.smoke_checks: app %s has no routes (no-route in the manifest): there is nothing to check", app.Name)
+		}
 	}
 	push.Env = p.EnvironmentVariables
 	secrets := secretValues(p, dir, app)
@@ -54,6 +58,20 @@ func buildPlan(req OutRequest, dir string, env Env) (putPlan, []string, error) {
 	}
 	push.Bits = bits
 	return flowOptions(req, env, target, push), secrets, nil
+}
+
+// sizes is what the manifest says of each process type's size: the web process at its top
+// level (or in a processes entry of type web), the others in their processes entries.
+func sizes(app *manifest.App) map[string]platform.Scale {
+	out := map[string]platform.Scale{"web": scaleOf(app.ProcessSpec)}
+	for _, p := range app.Processes {
+		out[p.Type] = scaleOf(p.ProcessSpec)
+	}
+	return out
+}
+
+func scaleOf(s manifest.ProcessSpec) platform.Scale {
+	return platform.Scale{Instances: s.Instances, MemoryMB: s.MemoryMB, DiskMB: s.DiskMB, LogRateLimit: s.LogRateLimit}
 }
 
 // timeouts bound each phase, from the params or their defaults.
@@ -95,12 +113,13 @@ func flowOptions(req OutRequest, env Env, target bluegreen.Target, push bluegree
 		plan.blueGreen = candidate.Options{Target: target, Push: push, InheritEnv: p.InheritEnv == nil || *p.InheritEnv,
 			TemporaryHost: p.TemporaryRoute, KeepPrevious: intOr(p.KeepPrevious, DefaultKeepPrevious), KeepFailed: p.KeepFailed,
 			Timeouts: timeouts, Drain: durOr(p.Drain, DefaultDrain), Checks: checks, Observe: observe,
-			LeaseTTL: durOr(p.LeaseTTL, DefaultLeaseTTL), Build: build}
+			LeaseTTL: durOr(p.LeaseTTL, DefaultLeaseTTL), Build: build, Settle: durOr(p.Settle, DefaultSettle),
+			InternalGrace: durOr(p.InternalRouteGrace, DefaultInternalRouteGrace), ExactRoutes: p.ExactRoutes}
 	default:
 		plan.rollout = rollout.Options{Target: target, Push: push, Strategy: platform.DeploymentStrategy(plan.strategy),
 			MaxInFlight: intOr(p.MaxInFlight, 1), CanarySteps: p.CanarySteps, CanaryPause: durOr(p.CanaryPause, 0),
 			Action: p.Action, RollbackTo: intOr(p.Revision, 0), WaitActive: p.OnActiveDeployment != "fail",
-			Timeouts: timeouts, Checks: checks, Observe: observe, Build: build}
+			Timeouts: timeouts, Checks: checks, Observe: observe, Build: build, Settle: durOr(p.Settle, DefaultSettle)}
 	}
 	return plan
 }

@@ -3,7 +3,7 @@ package candidate
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
@@ -49,76 +49,99 @@ func (d *deployer) checkQuota(ctx context.Context) error {
 }
 
 // resolveRoutes decides the routes the new version must serve: the live app's, plus the
-// manifest's; APP.DOMAIN on a first deploy without routes; none with no-route. The routes the
-// live app's maintenance switch holds on the responder stay there: maintenance off moves them to
-// the new version, which inherits the switch's journal (promote).
+// manifest's; APP.DOMAIN on a first deploy without routes; none with no-route. With exact_routes
+// the manifest's routes are the whole set, and the live app's others are dropped (unmapped after
+// cutover, proven gone). The routes the live app's maintenance switch holds on the responder stay
+// there: maintenance off moves them to the new version, which inherits the switch's journal.
 func (d *deployer) resolveRoutes(ctx context.Context) error {
-	var err error
-	d.tempRoute, err = d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[d.DefaultDomain].GUID, d.o.temporaryHost(), "")
+	live, err := d.liveAppRoutes(ctx)
 	if err != nil {
 		return err
 	}
 	if d.o.NoRoute {
+		d.dropRoutes = live
 		return nil
 	}
-	held := bluegreen.MaintenanceRoutes(d.Live)
-	seen := map[string]bool{}
-	add := func(r platform.Route) {
-		if !seen[r.GUID] && !held[r.GUID] {
+	if d.tempRoute, err = d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[d.DefaultDomain].GUID, d.o.temporaryHost(), ""); err != nil {
+		return err
+	}
+	wanted, err := d.manifestRoutes(ctx)
+	if err != nil {
+		return err
+	}
+	exact := d.o.ExactRoutes && len(d.o.Routes) > 0
+	for _, r := range live {
+		if exact && !hasRoute(wanted, r) {
+			d.dropRoutes = append(d.dropRoutes, r)
+		} else {
 			d.liveRoutes = append(d.liveRoutes, r)
 		}
-		seen[r.GUID] = true
 	}
-	if d.Live != nil {
-		live, err := d.p.AppRoutes(ctx, d.Live.GUID)
-		if err != nil {
-			return err
+	for _, w := range wanted {
+		if !hasRoute(d.liveRoutes, w) {
+			d.liveRoutes = append(d.liveRoutes, w)
 		}
-		for _, r := range live {
-			add(r)
-		}
-	}
-	urls := d.o.Routes
-	if len(urls) == 0 && d.Live == nil {
-		urls = []string{bluegreen.HostSafe(d.o.App) + "." + d.DefaultDomain}
-	}
-	for _, u := range urls {
-		r, err := d.ensureURL(ctx, u)
-		if err != nil {
-			return err
-		}
-		add(r)
 	}
 	for _, r := range d.liveRoutes {
 		d.Res.Routes = append(d.Res.Routes, r.URL)
 	}
-	if len(held) > 0 {
-		d.Log.Note("%s is in maintenance: %d routes stay on the responder until maintenance off, which gives them to the new version", d.o.App, len(held))
-	}
 	return nil
 }
 
-// ensureURL splits host.domain/path on the longest known domain and finds or creates it. A
-// route may be the domain alone (no host), as CC allows on a domain no other space uses.
+// liveAppRoutes are the live app's routes but those its maintenance switch holds.
+func (d *deployer) liveAppRoutes(ctx context.Context) ([]platform.Route, error) {
+	if d.Live == nil {
+		return nil, nil
+	}
+	routes, err := d.p.AppRoutes(ctx, d.Live.GUID)
+	if err != nil {
+		return nil, err
+	}
+	held := bluegreen.MaintenanceRoutes(d.Live)
+	if len(held) > 0 {
+		d.Log.Note("%s is in maintenance: %d routes stay on the responder until maintenance off, which gives them to the new version", d.o.App, len(held))
+	}
+	return slices.DeleteFunc(routes, func(r platform.Route) bool { return held[r.GUID] }), nil
+}
+
+// manifestRoutes finds or creates the manifest's routes (APP.DOMAIN on a first deploy without
+// any), but those a maintenance switch holds.
+func (d *deployer) manifestRoutes(ctx context.Context) ([]platform.Route, error) {
+	urls := d.o.Routes
+	if len(urls) == 0 && d.Live == nil {
+		urls = []string{bluegreen.HostSafe(d.o.App) + "." + d.DefaultDomain}
+	}
+	held := bluegreen.MaintenanceRoutes(d.Live)
+	var out []platform.Route
+	for _, u := range urls {
+		r, err := d.ensureURL(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if !held[r.GUID] && !hasRoute(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func hasRoute(routes []platform.Route, r platform.Route) bool {
+	return slices.ContainsFunc(routes, func(o platform.Route) bool { return o.GUID == r.GUID })
+}
+
+// ensureURL finds or creates a route from its URL (host.domain/path, or domain/path for a route
+// without a host, as CC allows), split on the longest of the foundation's domains.
 func (d *deployer) ensureURL(ctx context.Context, url string) (platform.Route, error) {
+	domain, ok := d.DomainOf(url)
+	if !ok {
+		return platform.Route{}, fmt.Errorf("route %q: no domain of this foundation matches it", url)
+	}
 	hostPart, path, _ := strings.Cut(url, "/")
 	if path != "" {
 		path = "/" + path
 	}
-	names := make([]string, 0, len(d.Domains))
-	for n := range d.Domains {
-		names = append(names, n)
-	}
-	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
-	for _, n := range names {
-		if hostPart == n {
-			return d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[n].GUID, "", path)
-		}
-		if host, ok := strings.CutSuffix(hostPart, "."+n); ok {
-			return d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[n].GUID, host, path)
-		}
-	}
-	return platform.Route{}, fmt.Errorf("route %q: no domain of this foundation matches it", url)
+	host := strings.TrimSuffix(strings.TrimSuffix(hostPart, domain), ".")
+	return d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[domain].GUID, host, path)
 }
 
 // applyManifest gives the candidate the manifest's configuration, the temporary route only,
@@ -140,7 +163,11 @@ func (d *deployer) applyManifest(ctx context.Context) error {
 			env[k] = v
 		}
 	}
-	yaml, err := d.o.Manifest.Render(d.candidate.Name, []string{d.tempRoute.URL}, env)
+	var routes []string // the temporary route only; none for an app without routes
+	if d.tempRoute.GUID != "" {
+		routes = []string{d.tempRoute.URL}
+	}
+	yaml, err := d.o.Manifest.Render(d.candidate.Name, routes, env)
 	if err != nil {
 		return err
 	}
@@ -184,10 +211,10 @@ func (d *deployer) useDroplet(ctx context.Context, droplet string) error {
 	return d.p.SetDroplet(ctx, d.candidate.GUID, droplet)
 }
 
-// start starts the candidate and waits until every instance is RUNNING; a crash fails at
-// once with the crash reasons.
+// start starts the candidate and waits until every instance of every process type is RUNNING;
+// a crash of any fails at once with the crash reasons.
 func (d *deployer) start(ctx context.Context) error {
-	if err := d.StartAndWait(ctx, d.candidate, d.instances); err != nil {
+	if err := d.StartAll(ctx, d.candidate); err != nil {
 		return err
 	}
 	d.record(ctx, stepStarted)

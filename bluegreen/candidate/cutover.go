@@ -2,6 +2,8 @@ package candidate
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
@@ -29,7 +31,10 @@ func (d *deployer) smokeChecks(ctx context.Context) error {
 }
 
 // cutOver maps every live route to the candidate, proves the candidate serves each, then
-// unmaps the old app and proves it is gone from each. Only then is old traffic gone.
+// unmaps the old app and proves it is gone from each. Only then is old traffic gone. Internal
+// routes reach no router, so they cannot be proven: they get a grace to reach the platform's
+// DNS instead, before the old app leaves them. Routes the new version does not take (exact
+// routes, no-route) are unmapped from the old app with the others.
 func (d *deployer) cutOver(ctx context.Context) error {
 	d.cutover = true
 	d.record(ctx, stepCutover)
@@ -38,18 +43,28 @@ func (d *deployer) cutOver(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := d.ProveServes(ctx, d.liveRoutes, d.candidate, d.instances); err != nil {
+	routed, internal := d.Routed(d.liveRoutes)
+	if err := d.ProveServes(ctx, routed, d.candidate, d.instances); err != nil {
+		return err
+	}
+	if err := d.internalGrace(ctx, internal); err != nil {
 		return err
 	}
 	if d.Live == nil {
 		return nil
 	}
-	for _, r := range d.liveRoutes {
+	return d.leaveOld(ctx, append(slices.Clone(d.liveRoutes), d.dropRoutes...))
+}
+
+// leaveOld unmaps the old app from the routes and proves it gone from those the routers serve.
+func (d *deployer) leaveOld(ctx context.Context, routes []platform.Route) error {
+	for _, r := range routes {
 		if err := d.p.Unmap(ctx, r.GUID, d.Live.GUID); err != nil {
 			return err
 		}
 	}
-	for _, r := range d.liveRoutes {
+	routed, _ := d.Routed(routes)
+	for _, r := range routed {
 		res, err := d.AppAbsent(ctx, r, d.Live.GUID, d.LiveSize.Instances)
 		if err != nil {
 			return err
@@ -57,6 +72,21 @@ func (d *deployer) cutOver(ctx context.Context) error {
 		d.Log.Note("%s is gone from %s on every router (%d probes, %s)", d.Live.Name, r.URL, res.Probes, bluegreen.Round(res.Elapsed))
 	}
 	return nil
+}
+
+// internalGrace waits params.internal_route_grace once internal routes are mapped: apps reach
+// them through the platform's service discovery, which no probe through the routers can see.
+func (d *deployer) internalGrace(ctx context.Context, internal []platform.Route) error {
+	if len(internal) == 0 {
+		return nil
+	}
+	var urls []string
+	for _, r := range internal {
+		urls = append(urls, r.URL)
+	}
+	d.Log.Note("%s: internal routes reach no router, so they cannot be proven through them; waiting %s (params.internal_route_grace) for service discovery before the old app leaves them",
+		strings.Join(urls, ", "), d.o.InternalGrace)
+	return bluegreen.Sleep(ctx, d.o.InternalGrace)
 }
 
 // protocol is the destination protocol the candidate gets on a live route: the manifest's,

@@ -6,6 +6,7 @@ package candidate
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
@@ -19,7 +20,8 @@ type deployer struct {
 	lease      *bluegreen.Lease
 	candidate  *platform.App
 	tempRoute  platform.Route
-	liveRoutes []platform.Route
+	liveRoutes []platform.Route // the routes the new version serves
+	dropRoutes []platform.Route // the live app's routes the new version does not take (exact_routes, no-route)
 	instances  int
 	pkg        string // the uploaded package
 	reached    string // the journal's last step, as this run knows it
@@ -62,6 +64,12 @@ func (d *deployer) prepare(ctx context.Context) error {
 	if err := bluegreen.MaintenanceSettled(d.Live); err != nil {
 		return err
 	}
+	if err := d.CheckPush(ctx, d.o.Push, d.p); err != nil {
+		return err
+	}
+	if len(d.o.Checks) > 0 && d.o.NoRoute {
+		return fmt.Errorf("params.smoke_checks: %s has no routes (no-route in the manifest): there is nothing to check", d.o.App)
+	}
 	d.lease = &bluegreen.Lease{CC: d.p, Log: d.Log, SpaceGUID: d.Space.GUID, For: d.o.App,
 		Name: candidateName(d.o.App), Role: bluegreen.RoleCandidate, TTL: d.o.LeaseTTL, Build: d.o.Build, ID: bluegreen.NewID()}
 	if err := d.Phase(ctx, "check quota", d.checkQuota); err != nil {
@@ -95,16 +103,30 @@ func (d *deployer) deploy(ctx context.Context) error {
 	} else {
 		steps = append(steps, bluegreen.Step{Name: "upload bits", Do: d.upload}, bluegreen.Step{Name: "stage", Do: d.stage})
 	}
+	if d.Live != nil {
+		steps = append(steps, bluegreen.Step{Name: "carry over", Do: d.carryOver})
+	}
+	steps = append(steps, bluegreen.Step{Name: "start", Do: d.start})
+	if d.o.Settle > 0 {
+		steps = append(steps, bluegreen.Step{Name: "settle", Do: d.settle})
+	}
+	if !d.o.NoRoute { // an app without routes (a worker) has nothing to verify or check
+		steps = append(steps, bluegreen.Step{Name: "verify temporary route", Do: d.verifyTemporary},
+			bluegreen.Step{Name: "smoke checks", Do: d.smokeChecks})
+	}
 	steps = append(steps, []bluegreen.Step{
-		{Name: "start", Do: d.start},
-		{Name: "verify temporary route", Do: d.verifyTemporary},
-		{Name: "smoke checks", Do: d.smokeChecks},
 		{Name: "cut over", Do: d.cutOver},
 		{Name: "drain", Do: d.drain},
 		{Name: "observe", Do: d.observe},
 		{Name: "finalize", Do: d.finalize},
 	}...)
 	return d.Steps(ctx, steps)
+}
+
+// settle watches every process of the candidate for params.settle: one that crashes late fails
+// the deploy before the old version stops serving anything.
+func (d *deployer) settle(ctx context.Context) error {
+	return d.Settle(ctx, d.candidate, d.o.Settle)
 }
 
 // record writes how far the deploy got into the journal and renews the lease.

@@ -106,10 +106,7 @@ func (d *deployer) renamePrevious(ctx context.Context, kept []*platform.App) err
 func (d *deployer) promote(ctx context.Context, cand *platform.App) error {
 	// The temporary route goes while the lease is still held: the next deploy, waiting for
 	// the lease, would otherwise find this route and use it just before it is deleted.
-	if err := d.p.Unmap(ctx, d.tempRoute.GUID, cand.GUID); err != nil {
-		return err
-	}
-	if err := d.p.DeleteRoute(ctx, d.tempRoute.GUID); err != nil {
+	if err := d.dropTemporaryRoute(ctx, cand); err != nil {
 		return err
 	}
 	role, at := bluegreen.RoleLive, bluegreen.Timestamp(time.Now())
@@ -129,4 +126,16 @@ func (d *deployer) promote(ctx context.Context, cand *platform.App) error {
 	}
 	d.Res.RevisionGUID = rev
 	return nil
+}
+
+// dropTemporaryRoute takes the candidate off its temporary route and deletes it (an app without
+// routes has none).
+func (d *deployer) dropTemporaryRoute(ctx context.Context, cand *platform.App) error {
+	if d.tempRoute.GUID == "" {
+		return nil
+	}
+	if err := d.p.Unmap(ctx, d.tempRoute.GUID, cand.GUID); err != nil {
+		return err
+	}
+	return d.p.DeleteRoute(ctx, d.tempRoute.GUID)
 }

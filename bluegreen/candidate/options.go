@@ -12,6 +12,8 @@ import (
 type Platform interface {
 	bluegreen.Platform
 	bluegreen.Quotas
+	bluegreen.Services
+	bluegreen.Networking
 }
 
 // settled lets the changes a blue-green deploy sends finish after an abort (bluegreen.Settle).
@@ -19,7 +21,9 @@ func settled(p Platform) Platform {
 	return struct {
 		bluegreen.Platform
 		bluegreen.Quotas
-	}{bluegreen.Settle(p), p}
+		bluegreen.Services
+		bluegreen.Networking
+	}{bluegreen.Settle(p), p, bluegreen.SettledServices{Services: p}, bluegreen.SettledNetworking{Networking: p}}
 }
 
 // Options is one blue-green deploy, fully decided before anything changes.
@@ -36,6 +40,15 @@ type Options struct {
 	Observe       *bluegreen.Observation
 	LeaseTTL      time.Duration
 	Build         bluegreen.Build
+	// Settle is how long every process of the new version must run without a crash before the
+	// old version stops serving (apps that crash late want more).
+	Settle time.Duration
+	// InternalGrace is how long internal routes (apps.internal), which no router serves and so
+	// cannot be proven, are given to reach the platform's DNS before the old app leaves them.
+	InternalGrace time.Duration
+	// ExactRoutes makes the manifest's routes the exact set: a live route the manifest no longer
+	// names is unmapped after cutover, proven gone. Default: additive, as cf push.
+	ExactRoutes bool
 }
 
 // The names the flow gives apps. Roles are read from labels, never from these names alone.

@@ -36,11 +36,23 @@ func (d *deployer) recover(ctx context.Context, cause error) error {
 		d.Leave("%s", d.recovered(nil))
 		return cause
 	}
+	if d.AbortedAt() == "" {
+		d.PrintEvidence(ctx, d.candidate, d.lookCloser())
+	}
 	if err := d.reconcile(ctx, d.candidate, d.reached, d.o.KeepFailed); err != nil {
 		return d.recoveryFailed(cause, err)
 	}
 	d.Leave("%s", d.recovered(nil))
 	return cause
+}
+
+// lookCloser says where the failed version's whole story is.
+func (d *deployer) lookCloser() string {
+	failed := failedName(d.o.App)
+	if d.o.KeepFailed {
+		return fmt.Sprintf("the failed version is kept stopped as %s (params.keep_failed): cf logs %s --recent has the rest", failed, failed)
+	}
+	return fmt.Sprintf("to look closer, deploy with params.keep_failed: true: the failed version is then kept stopped as %s, and cf logs %s --recent has the rest", failed, failed)
 }
 
 // recoveryFailed says what a failed recovery left: a candidate kept because it may still serve a
@@ -115,6 +127,9 @@ func (d *deployer) giveBackAll(ctx context.Context, routes []platform.Route, can
 // giveBack takes a route off the candidate, first proving the live app serves it (mapping it
 // back when the interrupted cutover had already unmapped it).
 func (d *deployer) giveBack(ctx context.Context, r platform.Route, appGUID string) error {
+	if _, internal := d.Routed([]platform.Route{r}); len(internal) > 0 {
+		return d.giveBackInternal(ctx, r, appGUID)
+	}
 	if d.Live != nil {
 		if err := d.reclaim(ctx, r); err != nil {
 			return err
@@ -129,6 +144,17 @@ func (d *deployer) giveBack(ctx context.Context, r platform.Route, appGUID strin
 	}
 	_, err := d.AppAbsent(ctx, r, appGUID, instances)
 	return err
+}
+
+// giveBackInternal gives an internal route back: no router serves it, so nothing can be proven;
+// the live app is mapped again before the candidate leaves it.
+func (d *deployer) giveBackInternal(ctx context.Context, r platform.Route, appGUID string) error {
+	if d.Live != nil {
+		if err := d.p.Map(ctx, r.GUID, d.Live.GUID, r.Protocols[d.Live.GUID]); err != nil {
+			return err
+		}
+	}
+	return d.p.Unmap(ctx, r.GUID, appGUID)
 }
 
 // reclaim maps the live app back to the route and proves it serves there. When the live app had
@@ -199,7 +225,7 @@ func (d *deployer) finishFinalize(ctx context.Context, cand *platform.App) error
 		}
 	}
 	saved := d.Res
-	d.tempRoute, _ = d.p.EnsureRoute(ctx, d.Space.GUID, d.Domains[d.DefaultDomain].GUID, d.o.temporaryHost(), "")
+	d.tempRoute, _ = d.temporaryRoute(ctx, cand)
 	if err := d.promote(ctx, cand); err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ var _ = Describe("the timeline", func() {
 		_, err := w.deploy()
 		Expect(err).NotTo(HaveOccurred())
 		Expect(phaseNames(w.tl.Phases)).To(Equal([]string{"check quota", "take the lease (shop-candidate)",
-			"resolve routes", "apply manifest", "upload bits", "stage", "start", "verify temporary route",
+			"resolve routes", "apply manifest", "upload bits", "stage", "carry over", "start", "verify temporary route",
 			"smoke checks", "cut over", "drain", "observe", "finalize"}))
 		out := w.out.String()
 		for _, p := range w.tl.Phases {

@@ -16,10 +16,10 @@ func toProcess(p *resource.Process) platform.Process {
 		DiskMB: p.DiskInMB, LogRateLimit: p.LogRateLimitInBytesPerSecond}
 }
 
-// Processes lists every process type of the app with its size, web first, the others by type.
+// AppProcesses lists every process type of the app with its size, web first, the others by type.
 // During a deployment CC lists two processes of a type; the newest is the one CC itself resolves
 // the type to (as WebProcess does).
-func (c *Client) Processes(ctx context.Context, appGUID string) ([]platform.Process, error) {
+func (c *Client) AppProcesses(ctx context.Context, appGUID string) ([]platform.Process, error) {
 	procs, err := c.cf.Processes.ListForAppAll(ctx, appGUID, nil)
 	if err != nil {
 		return nil, fmt.Errorf("list processes of app %s: %w", appGUID, err)

@@ -25,7 +25,7 @@ func (s *switcher) switchOff(ctx context.Context) error {
 		{Name: "find responder " + s.o.Responder, Do: s.findResponder},
 	}
 	if !s.Live.Started() {
-		steps = append(steps, bluegreen.Step{Name: "start " + s.o.App, Do: func(ctx context.Context) error { return s.StartApp(ctx, s.Live) }})
+		steps = append(steps, bluegreen.Step{Name: "start " + s.o.App, Do: func(ctx context.Context) error { return s.StartAll(ctx, s.Live) }})
 	}
 	steps = append(steps,
 		bluegreen.Step{Name: "move routes back to " + s.o.App, Do: func(ctx context.Context) error { return s.move(ctx, s.Live, s.responder) }},

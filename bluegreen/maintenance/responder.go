@@ -46,7 +46,7 @@ func (s *switcher) pushResponder(ctx context.Context) error {
 	if err := s.CC.SetDroplet(ctx, app.GUID, droplet); err != nil {
 		return err
 	}
-	return s.StartApp(ctx, app)
+	return s.StartAll(ctx, app)
 }
 
 // responderManifest runs two small instances, health-checked on the responder's own path.

@@ -13,6 +13,7 @@ type ProcessSpec struct {
 	Instances           *int
 	MemoryMB            *int // from `memory`, e.g. 256M or 1G
 	DiskMB              *int // from `disk_quota`
+	LogRateLimit        *int // bytes per second, from `log-rate-limit-per-second`; -1 unlimited
 	Command             *string
 	HealthCheckType     string // port, process, http or none
 	HealthCheckEndpoint string // `health-check-http-endpoint`
@@ -32,7 +33,8 @@ type App struct {
 	// Path is the manifest's `path`; Load makes a relative one absolute against the manifest's
 	// folder. Empty when the manifest gives none (see SourcePath).
 	Path         string
-	Routes       []string // `routes[].route`
+	Routes       []string          // `routes[].route`
+	Protocols    map[string]string // `routes[].protocol` by route, where given (http1, http2)
 	NoRoute      bool
 	RandomRoute  bool
 	DefaultRoute bool
@@ -62,7 +64,7 @@ func decodeApp(i int, n *yaml.Node) (*App, error) {
 	}
 	r.where = fmt.Sprintf("app %q", a.Name)
 	a.Path = r.str("path")
-	a.Routes = r.routes()
+	a.Routes, a.Protocols = r.routes()
 	a.NoRoute, a.RandomRoute, a.DefaultRoute = r.boolean("no-route"), r.boolean("random-route"), r.boolean("default-route")
 	a.ProcessSpec = r.process()
 	a.Processes = r.processes()
@@ -80,6 +82,7 @@ func (r *reader) process() ProcessSpec {
 		Instances:           r.integer("instances", 0),
 		MemoryMB:            r.size("memory"),
 		DiskMB:              r.size("disk_quota"),
+		LogRateLimit:        r.logRate("log-rate-limit-per-second"),
 		Command:             r.strPtr("command"),
 		HealthCheckType:     r.healthCheckType(),
 		HealthCheckEndpoint: r.str("health-check-http-endpoint"),
@@ -107,9 +110,10 @@ func (r *reader) processes() []Process {
 	return out
 }
 
-func (r *reader) routes() []string {
+func (r *reader) routes() ([]string, map[string]string) {
 	list := r.list("routes")
 	var out []string
+	protocols := map[string]string{}
 	for i, n := range list {
 		field := fmt.Sprintf("routes[%d].route", i)
 		v := mapValue(n, "route")
@@ -120,9 +124,12 @@ func (r *reader) routes() []string {
 			r.fail(field, "missing or not a string")
 		default:
 			out = append(out, v.Value)
+			if p := mapValue(n, "protocol"); p != nil && p.Kind == yaml.ScalarNode && p.Value != "" {
+				protocols[v.Value] = p.Value
+			}
 		}
 	}
-	return out
+	return out, protocols
 }
 
 // env stringifies scalar values as the cf CLI does (8080, true stay as written); a list or a

@@ -121,6 +121,16 @@ func (r *reader) size(key string) *int {
 // megabytes reads a size as the Cloud Controller does: digits then a unit, case-insensitive,
 // in powers of 1024, rounded down to whole megabytes.
 func megabytes(s string) (int, bool) {
+	n, ok := sizeInBytes(s)
+	if !ok || n>>20 > math.MaxInt32 {
+		return 0, false
+	}
+	return int(n >> 20), true
+}
+
+// sizeInBytes reads digits then a unit (B, K, M, G, T, with or without B), case-insensitive,
+// in powers of 1024.
+func sizeInBytes(s string) (uint64, bool) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	digits := strings.TrimRight(s, "BKMGT")
 	shift, ok := unitShift(s[len(digits):])
@@ -131,11 +141,7 @@ func megabytes(s string) (int, bool) {
 	if err != nil || n > math.MaxUint64>>shift {
 		return 0, false
 	}
-	mb := (n << shift) >> 20
-	if mb > math.MaxInt32 {
-		return 0, false
-	}
-	return int(mb), true
+	return n << shift, true
 }
 
 func unitShift(unit string) (uint, bool) {
@@ -165,4 +171,33 @@ func (r *reader) list(key string) []*yaml.Node {
 		return nil
 	}
 	return n.Content
+}
+
+// logRate reads a log rate limit as the Cloud Controller does: -1 for unlimited, else a size
+// with a unit (B, K, M, G, T, powers of 1024), in bytes per second.
+func (r *reader) logRate(key string) *int {
+	n := r.get(key)
+	if n == nil || n.ShortTag() == "!!null" {
+		return nil
+	}
+	if n.Kind == yaml.ScalarNode && strings.TrimSpace(n.Value) == "-1" {
+		unlimited := -1
+		return &unlimited
+	}
+	if n.Kind == yaml.ScalarNode {
+		if b, ok := bytesOf(n.Value); ok {
+			return &b
+		}
+	}
+	r.fail(key, "must be -1 or a whole number with a unit B, K, M, G or T (e.g. 16K)")
+	return nil
+}
+
+// bytesOf is a size in bytes that fits CC's 32-bit field.
+func bytesOf(s string) (int, bool) {
+	n, ok := sizeInBytes(s)
+	if !ok || n > math.MaxInt32 {
+		return 0, false
+	}
+	return int(n), true
 }

@@ -34,10 +34,12 @@ applications:
   stack: cflinuxfs4
   services: [db, {name: cache, parameters: {size: 1}}]
   docker: {image: ignored/by-this-test}
+  log-rate-limit-per-second: 16K
   processes:
   - type: worker
     instances: 0
     memory: 128M
+    log-rate-limit-per-second: -1
   some-future-key: {anything: [1, 2]}
 `, nil)
 		Expect(app.Name).To(Equal("web"))
@@ -61,6 +63,9 @@ applications:
 		Expect(app.Processes[0].Type).To(Equal("worker"))
 		Expect(*app.Processes[0].Instances).To(Equal(0))
 		Expect(*app.Processes[0].MemoryMB).To(Equal(128))
+		Expect(app.Protocols).To(Equal(map[string]string{"web.example.com/api": "http2"}))
+		Expect(*app.LogRateLimit).To(Equal(16384))
+		Expect(*app.Processes[0].LogRateLimit).To(Equal(-1))
 	})
 
 	It("leaves unset fields nil", func() {
@@ -119,6 +124,8 @@ applications:
 			Entry("routes not a list", "applications:\n- name: web\n  routes: a.example.com\n", `app "web": routes: must be a list`),
 			Entry("a nested env value", "applications:\n- name: web\n  env: {A: {b: c}}\n", `app "web": env.A: must be a string, a number or a boolean`),
 			Entry("a bad no-route", "applications:\n- name: web\n  no-route: maybe\n", `app "web": no-route: must be true or false`),
+			Entry("a log rate limit that is not -1 or a size", "applications:\n- name: web\n  log-rate-limit-per-second: lots\n",
+				`app "web": log-rate-limit-per-second: must be -1 or a whole number with a unit B, K, M, G or T (e.g. 16K)`),
 			Entry("a process without a type", "applications:\n- name: web\n  processes:\n  - instances: 1\n", `app "web" processes[0]: type: missing`),
 			Entry("a process with bad memory", "applications:\n- name: web\n  processes:\n  - {type: worker, memory: lots}\n",
 				`app "web" processes[0]: memory: must be a whole number with a unit B, K, KB, M, MB, G, GB, T or TB (e.g. 256M, 1G)`),

@@ -96,5 +96,8 @@ func (r *roller) startLive(ctx context.Context) error {
 		return err
 	}
 	r.LiveSize = size
-	return r.StartAndWait(ctx, r.Live, max(size.Instances, 1))
+	if err := r.StartAll(ctx, r.Live); err != nil {
+		return err
+	}
+	return r.Settle(ctx, r.Live, r.o.Settle)
 }

@@ -91,3 +91,10 @@ func (w *world) roll(d time.Duration) (bluegreen.Result, error) {
 func inOrder(what string, idx ...int) {
 	ExpectWithOffset(1, fakecf.CheckOrder(what, idx...)).To(Succeed())
 }
+
+// deployRolling runs a deployment once, bounded.
+func deployRolling(w *world) (bluegreen.Result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return rollout.Rollout(ctx, w.cf, w.pr, w.plan, w.tl)
+}

@@ -37,4 +37,5 @@ type Options struct {
 	Checks      []probe.Check // run against the canary instances at each step
 	Observe     *bluegreen.Observation
 	Build       bluegreen.Build
+	Settle      time.Duration // every process of the new version must run this long without a crash
 }

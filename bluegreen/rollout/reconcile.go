@@ -35,6 +35,9 @@ func (r *roller) reconcile(ctx context.Context, cause error) error {
 		}
 	}
 	r.ReportFailure("deployment", cause, "bringing "+r.o.App+" back to the version it ran")
+	if r.AbortedAt() == "" && r.dep.GUID != "" {
+		r.PrintEvidence(ctx, r.Live, "cf logs "+r.o.App+" --recent has the rest")
+	}
 	var cancelErr error
 	if r.dep.GUID != "" {
 		cancelErr = r.Log.Step("cancel the deployment", func() error { return r.cancelAndVerify(ctx) })
@@ -94,6 +97,7 @@ func (r *roller) restoreEnv(ctx context.Context) error {
 // afterDeployed reconciles a deployment CAPI finished: a failure rolls back, an abort stops.
 func (r *roller) afterDeployed(ctx context.Context, cause error) error {
 	if r.AbortedAt() == "" {
+		r.PrintEvidence(ctx, r.Live, "cf logs "+r.o.App+" --recent has the rest")
 		return r.rollBack(ctx, cause)
 	}
 	r.Log.Fail("%v at %s: CAPI had already replaced every instance; not rolling back", r.AbortErr(), r.AbortedAt())

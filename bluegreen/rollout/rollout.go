@@ -106,10 +106,32 @@ func (r *roller) request(ctx context.Context) (platform.DeploymentRequest, error
 	return req, nil
 }
 
+// settle waits, once CAPI finished, until every process runs (CAPI restarts the non-web ones all
+// at once as it finishes) and none crashes for params.settle: a crashing worker fails the deploy
+// and rolls back like a crashing web process.
+func (r *roller) settle(ctx context.Context) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, r.o.Timeouts.Startup,
+		fmt.Errorf("processes were not all running after %s (params.startup_timeout)", r.o.Timeouts.Startup))
+	defer cancel()
+	for {
+		done, err := r.AllRunning(ctx, r.Live)
+		if err != nil {
+			return err
+		}
+		if done {
+			return r.Settle(ctx, r.Live, r.o.Settle)
+		}
+		if err := bluegreen.Sleep(ctx, poll); err != nil {
+			return err
+		}
+	}
+}
+
 func (r *roller) deployAndVerify(ctx context.Context, req platform.DeploymentRequest) error {
 	return r.Steps(ctx, []bluegreen.Step{
 		{Name: "create " + string(req.Strategy) + " deployment", Do: func(ctx context.Context) error { return r.create(ctx, req) }},
 		{Name: "roll out", Do: r.watch},
+		{Name: "settle", Do: r.settle},
 		{Name: "verify only the new version serves", Do: r.verifyOnlyNew},
 	})
 }

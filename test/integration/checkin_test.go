@@ -3,7 +3,6 @@ package integration_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -269,14 +268,4 @@ type reply struct {
 	header http.Header
 }
 
-func get(base, host string) reply {
-	req, err := http.NewRequest(http.MethodGet, base+"/", nil)
-	Expect(err).NotTo(HaveOccurred())
-	req.Host = host
-	resp, err := httpc.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	return reply{status: resp.StatusCode, body: string(b), header: resp.Header}
-}
+func get(base, host string) reply { return getPath(base, host, "/") }

@@ -92,7 +92,7 @@ func (w *world) write(rel, content string) {
 // request is a put request for version v with extra params.
 func (w *world) request(version string, extra map[string]any) map[string]any {
 	params := map[string]any{"manifest": "manifest.yml", "vars": map[string]any{"version": version},
-		"drain": "0s", "lease_ttl": "3s"}
+		"drain": "0s", "lease_ttl": "3s", "settle": "1s"}
 	for k, v := range extra {
 		params[k] = v
 	}

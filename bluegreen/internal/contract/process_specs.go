@@ -28,7 +28,7 @@ func processSpecs(x *fixture) {
 	Describe("every process type", func() {
 		It("lists web and the other types with their sizes, web first", func() {
 			a := x.applied(webAndWorker, "shop")
-			procs, err := x.port().Processes(*x.ctx, a.GUID)
+			procs, err := x.port().AppProcesses(*x.ctx, a.GUID)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(procs).To(HaveLen(2))
 			web, worker := procs[0], procs[1]
@@ -41,7 +41,7 @@ func processSpecs(x *fixture) {
 		It("scales only the fields given, each process on its own, and reports each type's instances", func() {
 			ctx, p := *x.ctx, x.port()
 			a := x.applied(webAndWorker, "shop")
-			procs, err := p.Processes(ctx, a.GUID)
+			procs, err := p.AppProcesses(ctx, a.GUID)
 			Expect(err).NotTo(HaveOccurred())
 			web, worker := procs[0], procs[1]
 			one, two, mem, rate := 1, 2, 48, 4096
@@ -50,7 +50,7 @@ func processSpecs(x *fixture) {
 			Expect(p.ScaleProcess(ctx, web.GUID, platform.Scale{Instances: &two, LogRateLimit: &rate})).To(Succeed())
 			Expect(p.ScaleProcess(ctx, web.GUID, platform.Scale{})).To(Succeed(), "nothing to change")
 
-			procs, err = p.Processes(ctx, a.GUID)
+			procs, err = p.AppProcesses(ctx, a.GUID)
 			Expect(err).NotTo(HaveOccurred())
 			want := web
 			want.Instances, want.LogRateLimit = 2, rate

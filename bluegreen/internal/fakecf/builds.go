@@ -207,6 +207,11 @@ func (f *Foundation) SetDroplet(_ context.Context, appGUID, droplet string) erro
 			return err
 		}
 		a.Droplet = droplet
+		for _, t := range f.ProcessTypes {
+			if a.Others[t] == nil {
+				f.applyProcess(a, manifestProcess{Type: t, Instances: new(int)})
+			}
+		}
 		return nil
 	})
 }

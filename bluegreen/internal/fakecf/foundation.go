@@ -60,8 +60,11 @@ type Foundation struct {
 	// TypeStates are the instance states of a process type once started, by "app name/type"
 	// (default: all RUNNING); the web process keeps InstanceStates.
 	TypeStates map[string][]string
-	BindErr    error                         // Bind fails with it
-	Logs       map[string][]platform.LogLine // app name -> what Log Cache holds, oldest first
+	BindErr    error // Bind fails with it
+	// ProcessTypes are the process types besides web the droplets the fake stages declare (a
+	// Procfile's worker:); setting a droplet creates those the app lacks, with 0 instances, as CC.
+	ProcessTypes []string
+	Logs         map[string][]platform.LogLine // app name -> what Log Cache holds, oldest first
 }
 
 type App struct {

@@ -54,9 +54,9 @@ func (f *Foundation) CrashReasons(_ context.Context, appGUID string) ([]string, 
 	})
 }
 
-// Processes lists the web process and the others, web first, the others by type.
-func (f *Foundation) Processes(_ context.Context, appGUID string) ([]platform.Process, error) {
-	return read(f, &f.mu, Call{Method: "Processes", Args: []string{appGUID}}, func() ([]platform.Process, error) {
+// AppProcesses lists the web process and the others, web first, the others by type.
+func (f *Foundation) AppProcesses(_ context.Context, appGUID string) ([]platform.Process, error) {
+	return read(f, &f.mu, Call{Method: "AppProcesses", Args: []string{appGUID}}, func() ([]platform.Process, error) {
 		a, err := f.app(appGUID)
 		if err != nil {
 			return nil, err
@@ -129,4 +129,35 @@ func (a *App) web() platform.Process {
 // setWeb sets the web process's size on the app.
 func (a *App) setWeb(p platform.Process) {
 	a.Instances, a.MemoryMB, a.DiskMB, a.LogRateLimit = p.Instances, p.MemoryMB, p.DiskMB, p.LogRateLimit
+}
+
+// SeedProcess gives an app a process type besides web (a worker), as its droplet would.
+func (f *Foundation) SeedProcess(appGUID, processType string, instances, memoryMB int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.apps[appGUID]
+	if a.Others == nil {
+		a.Others = map[string]*platform.Process{}
+	}
+	a.Others[processType] = &platform.Process{GUID: "process-" + processType + "-of-" + a.GUID, Type: processType,
+		Instances: instances, MemoryMB: memoryMB, DiskMB: 1024, LogRateLimit: -1}
+}
+
+// SetTypeStates sets the instance states a process type reports once started ("app name/type").
+func (f *Foundation) SetTypeStates(key string, states ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.TypeStates[key] = states
+}
+
+// ProcessesOf lists an app's process types as "type:instances×memory", web first.
+func (f *Foundation) ProcessesOf(appGUID string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.apps[appGUID]
+	out := []string{fmt.Sprintf("web:%d×%dM", a.Instances, a.MemoryMB)}
+	for _, t := range slices.Sorted(maps.Keys(a.Others)) {
+		out = append(out, fmt.Sprintf("%s:%d×%dM", t, a.Others[t].Instances, a.Others[t].MemoryMB))
+	}
+	return out
 }

@@ -104,3 +104,21 @@ func (f *Foundation) FreeMemory(_ context.Context, s platform.Space) (platform.H
 		return f.Free, nil
 	})
 }
+
+// ProtocolOf is the protocol of the app's destination on the route (by URL), "" when unmapped.
+func (f *Foundation) ProtocolOf(url, appGUID string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r := f.routeByURL(url); r != nil {
+		return r.Protocols[appGUID]
+	}
+	return ""
+}
+
+// SetProtocol sets the app's destination protocol on the route (by URL), as cf map-route
+// --app-protocol does.
+func (f *Foundation) SetProtocol(url, appGUID, protocol string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.routeByURL(url).Protocols[appGUID] = protocol
+}

@@ -15,6 +15,10 @@
 // started with them (404 when unset).
 //
 // An invalid value makes it exit 1 with a message on stderr. SIGTERM shuts it down within 1 s.
+//
+// Run as `versioned worker` (a Procfile's worker: line) it is a worker process instead: it listens
+// on nothing, logs a heartbeat every second, and WORKER_CRASH ("start", or a duration) makes it
+// exit 2, at once or after that long.
 package main
 
 import (
@@ -34,7 +38,11 @@ const shutdownTimeout = time.Second
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	code := run(ctx, os.Getenv, os.Stdout, os.Stderr)
+	app := run
+	if len(os.Args) > 1 && os.Args[1] == "worker" {
+		app = runWorker
+	}
+	code := app(ctx, os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

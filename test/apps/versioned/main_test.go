@@ -29,6 +29,38 @@ func TestApp(t *testing.T) {
 	t.Run("START_DELAY delays listening", func(t *testing.T) { testStartDelay(t, bin) })
 	t.Run("SIGTERM stops it within a second", func(t *testing.T) { testSIGTERM(t, bin) })
 	t.Run("invalid values refuse to start", func(t *testing.T) { testInvalid(t, bin) })
+	t.Run("as a worker: a heartbeat, and WORKER_CRASH", func(t *testing.T) { testWorker(t, bin) })
+}
+
+func testWorker(t *testing.T, bin string) {
+	cmd := exec.Command(bin, "worker")
+	cmd.Env = []string{"VERSION=v3"}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the worker did not stop cleanly: %v", err)
+	}
+	if !strings.Contains(out.String(), "version=v3 still working") {
+		t.Errorf("no heartbeat in %q", out.String())
+	}
+	for env, wantStderr := range map[string]string{"WORKER_CRASH=start": "at start", "WORKER_CRASH=200ms": "has passed"} {
+		crash := exec.Command(bin, "worker")
+		crash.Env = []string{env}
+		var stderr bytes.Buffer
+		crash.Stderr = &stderr
+		err := crash.Run()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(stderr.String(), wantStderr) {
+			t.Errorf("%s: exit %v, stderr %q; want exit 2 saying %q", env, err, stderr.String(), wantStderr)
+		}
+	}
+	web := start(t, bin, "WORKER_CRASH=start") // the web process ignores it
+	web.waitReady(t, 3*time.Second)
 }
 
 func testServes(t *testing.T, bin string) {
