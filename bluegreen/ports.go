@@ -127,3 +127,10 @@ type Networking interface {
 type Logs interface {
 	RecentLogs(ctx context.Context, appGUID string, limit int) ([]platform.LogLine, error)
 }
+
+// Tasks runs one-off tasks (a migration) on an app's droplet.
+type Tasks interface {
+	RunTask(ctx context.Context, r platform.TaskRequest) (platform.Task, error)
+	Task(ctx context.Context, guid string) (platform.Task, error)
+	CancelTask(ctx context.Context, guid string) error
+}

@@ -21,6 +21,7 @@ type Result struct {
 	RolledBack        bool
 	FirstPush         bool
 	Maintenance       string // on or off, after a maintenance switch
+	Migration         *MigrationResult
 }
 
 // Verification is what proving one route cost.

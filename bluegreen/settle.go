@@ -149,3 +149,15 @@ type SettledNetworking struct{ Networking }
 func (s SettledNetworking) AddPolicies(ctx context.Context, ps []platform.Policy) error {
 	return settle(ctx, func(ctx context.Context) error { return s.Networking.AddPolicies(ctx, ps) })
 }
+
+// SettledTasks lets a task's creation or cancellation finish after an abort: a task created
+// without its guid known could not be cancelled.
+type SettledTasks struct{ Tasks }
+
+func (s SettledTasks) RunTask(ctx context.Context, r platform.TaskRequest) (platform.Task, error) {
+	return settleValue(ctx, func(ctx context.Context) (platform.Task, error) { return s.Tasks.RunTask(ctx, r) })
+}
+
+func (s SettledTasks) CancelTask(ctx context.Context, guid string) error {
+	return settle(ctx, func(ctx context.Context) error { return s.Tasks.CancelTask(ctx, guid) })
+}

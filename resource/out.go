@@ -152,6 +152,10 @@ func outMetadata(res bluegreen.Result, plan putPlan, phases []bluegreen.Phase) [
 	if len(res.Healed) > 0 {
 		md = append(md, Metadata{"healed", strings.Join(res.Healed, ", ")})
 	}
+	if m := res.Migration; m != nil {
+		md = append(md, Metadata{"migration_task", m.Task}, Metadata{"migration_result", string(m.State)},
+			Metadata{"migration_duration", m.Duration.Round(time.Millisecond).String()})
+	}
 	if plan.droplet != nil {
 		md = append(md, Metadata{"droplet_sha256", plan.droplet.SHA256})
 	}

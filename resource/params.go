@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/manifest"
 )
 
 // OutParams are the put step's params.
@@ -42,6 +43,17 @@ type OutParams struct {
 	Settle               *Duration          `json:"settle,omitempty"`
 	InternalRouteGrace   *Duration          `json:"internal_route_grace,omitempty"`
 	ExactRoutes          bool               `json:"exact_routes,omitempty"`
+	Migration            *MigrationParams   `json:"migration,omitempty"`
+}
+
+// MigrationParams run a command once as a task on the new version's droplet before it takes
+// traffic.
+type MigrationParams struct {
+	Command   string    `json:"command"`
+	Name      string    `json:"name,omitempty"`
+	Memory    string    `json:"memory,omitempty"`     // 256M, 1G
+	DiskQuota string    `json:"disk_quota,omitempty"` // 512M, 2G
+	Timeout   *Duration `json:"timeout,omitempty"`
 }
 
 // MaintenanceParams switch an app's routes to the maintenance responder and back.
@@ -90,6 +102,7 @@ const (
 	// DefaultInternalRouteGrace covers service discovery spreading a mapping (seconds, see
 	// docs/platform/networking.md#internal-domains-and-internal-routes).
 	DefaultInternalRouteGrace = 10 * time.Second
+	DefaultMigrationTimeout   = 10 * time.Minute
 )
 
 // Validate checks the params that do not need the filesystem or the foundation.
@@ -118,7 +131,29 @@ func (p OutParams) Validate() error {
 		}
 	}
 	if p.Observe != nil {
-		return p.Observe.validate()
+		if err := p.Observe.validate(); err != nil {
+			return err
+		}
+	}
+	return p.validateMigration()
+}
+
+func (p OutParams) validateMigration() error {
+	m := p.Migration
+	switch {
+	case m == nil:
+		return nil
+	case strings.TrimSpace(m.Command) == "":
+		return fmt.Errorf("params.migration.command: required (the command the task runs, e.g. bundle exec rake db:migrate)")
+	case p.Action != bluegreen.ActionDeploy || p.Maintenance != nil:
+		return fmt.Errorf("params.migration: runs on the new version's droplet: only when deploying new bits, not with an action or maintenance")
+	case m.Timeout != nil && *m.Timeout == 0:
+		return fmt.Errorf("params.migration.timeout: must be more than 0")
+	}
+	for field, size := range map[string]string{"memory": m.Memory, "disk_quota": m.DiskQuota} {
+		if _, ok := manifest.Megabytes(size); size != "" && !ok {
+			return fmt.Errorf("params.migration.%s: %q must be a whole number with a unit B, K, M, G or T (e.g. 256M, 1G)", field, size)
+		}
 	}
 	return nil
 }

@@ -60,6 +60,21 @@ func buildPlan(req OutRequest, dir string, env Env) (putPlan, []string, error) {
 	return flowOptions(req, env, target, push), secrets, nil
 }
 
+// migration is the migration task to run, nil without one. Its sizes were checked.
+func migration(m *MigrationParams) *bluegreen.Migration {
+	if m == nil {
+		return nil
+	}
+	mem, _ := manifest.Megabytes(m.Memory)
+	disk, _ := manifest.Megabytes(m.DiskQuota)
+	name := m.Name
+	if name == "" {
+		name = "migrate"
+	}
+	return &bluegreen.Migration{Name: name, Command: m.Command, MemoryMB: mem, DiskMB: disk,
+		Timeout: durOr(m.Timeout, DefaultMigrationTimeout)}
+}
+
 // sizes is what the manifest says of each process type's size: the web process at its top
 // level (or in a processes entry of type web), the others in their processes entries.
 func sizes(app *manifest.App) map[string]platform.Scale {
@@ -114,12 +129,14 @@ func flowOptions(req OutRequest, env Env, target bluegreen.Target, push bluegree
 			TemporaryHost: p.TemporaryRoute, KeepPrevious: intOr(p.KeepPrevious, DefaultKeepPrevious), KeepFailed: p.KeepFailed,
 			Timeouts: timeouts, Drain: durOr(p.Drain, DefaultDrain), Checks: checks, Observe: observe,
 			LeaseTTL: durOr(p.LeaseTTL, DefaultLeaseTTL), Build: build, Settle: durOr(p.Settle, DefaultSettle),
-			InternalGrace: durOr(p.InternalRouteGrace, DefaultInternalRouteGrace), ExactRoutes: p.ExactRoutes}
+			InternalGrace: durOr(p.InternalRouteGrace, DefaultInternalRouteGrace), ExactRoutes: p.ExactRoutes,
+			Migration: migration(p.Migration)}
 	default:
 		plan.rollout = rollout.Options{Target: target, Push: push, Strategy: platform.DeploymentStrategy(plan.strategy),
 			MaxInFlight: intOr(p.MaxInFlight, 1), CanarySteps: p.CanarySteps, CanaryPause: durOr(p.CanaryPause, 0),
 			Action: p.Action, RollbackTo: intOr(p.Revision, 0), WaitActive: p.OnActiveDeployment != "fail",
-			Timeouts: timeouts, Checks: checks, Observe: observe, Build: build, Settle: durOr(p.Settle, DefaultSettle)}
+			Timeouts: timeouts, Checks: checks, Observe: observe, Build: build, Settle: durOr(p.Settle, DefaultSettle),
+			Migration: migration(p.Migration)}
 	}
 	return plan
 }

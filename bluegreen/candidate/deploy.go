@@ -106,6 +106,11 @@ func (d *deployer) deploy(ctx context.Context) error {
 	if d.Live != nil {
 		steps = append(steps, bluegreen.Step{Name: "carry over", Do: d.carryOver})
 	}
+	if d.o.Migration != nil {
+		steps = append(steps, bluegreen.Step{Name: "migrate", Do: func(ctx context.Context) error {
+			return d.Migrate(ctx, d.p, d.candidate, d.Res.DropletGUID, d.o.Migration)
+		}})
+	}
 	steps = append(steps, bluegreen.Step{Name: "start", Do: d.start})
 	if d.o.Settle > 0 {
 		steps = append(steps, bluegreen.Step{Name: "settle", Do: d.settle})

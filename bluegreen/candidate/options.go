@@ -14,6 +14,7 @@ type Platform interface {
 	bluegreen.Quotas
 	bluegreen.Services
 	bluegreen.Networking
+	bluegreen.Tasks
 }
 
 // settled lets the changes a blue-green deploy sends finish after an abort (bluegreen.Settle).
@@ -23,7 +24,9 @@ func settled(p Platform) Platform {
 		bluegreen.Quotas
 		bluegreen.Services
 		bluegreen.Networking
-	}{bluegreen.Settle(p), p, bluegreen.SettledServices{Services: p}, bluegreen.SettledNetworking{Networking: p}}
+		bluegreen.Tasks
+	}{bluegreen.Settle(p), p, bluegreen.SettledServices{Services: p}, bluegreen.SettledNetworking{Networking: p},
+		bluegreen.SettledTasks{Tasks: p}}
 }
 
 // Options is one blue-green deploy, fully decided before anything changes.
@@ -49,6 +52,9 @@ type Options struct {
 	// ExactRoutes makes the manifest's routes the exact set: a live route the manifest no longer
 	// names is unmapped after cutover, proven gone. Default: additive, as cf push.
 	ExactRoutes bool
+	// Migration runs once on the candidate's droplet, with its environment and bindings, after
+	// staging and before it starts: the new version boots on the migrated schema.
+	Migration *bluegreen.Migration
 }
 
 // The names the flow gives apps. Roles are read from labels, never from these names alone.

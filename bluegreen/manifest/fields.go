@@ -118,6 +118,9 @@ func (r *reader) size(key string) *int {
 	return &mb
 }
 
+// Megabytes reads a size given as the Cloud Controller takes them (256M, 1G), in megabytes.
+func Megabytes(s string) (int, bool) { return megabytes(s) }
+
 // megabytes reads a size as the Cloud Controller does: digits then a unit, case-insensitive,
 // in powers of 1024, rounded down to whole megabytes.
 func megabytes(s string) (int, bool) {

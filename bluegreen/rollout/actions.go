@@ -52,6 +52,11 @@ func (r *roller) firstPush(ctx context.Context) error {
 
 func (r *roller) pushAndStart(ctx context.Context) error {
 	steps := append([]bluegreen.Step{{Name: "apply manifest", Do: r.applyFirst}}, r.bitsSteps()...)
+	if r.o.Migration != nil {
+		steps = append(steps, bluegreen.Step{Name: "migrate", Do: func(ctx context.Context) error {
+			return r.Migrate(ctx, r.p, r.Live, r.Res.DropletGUID, r.o.Migration)
+		}})
+	}
 	steps = append(steps, bluegreen.Step{Name: "start", Do: r.startLive},
 		bluegreen.Step{Name: "verify routes", Do: func(ctx context.Context) error {
 			return r.ProveServes(ctx, r.liveRoutes, r.Live, max(r.LiveSize.Instances, 1))

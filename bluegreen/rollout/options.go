@@ -12,6 +12,7 @@ import (
 type Platform interface {
 	bluegreen.Platform
 	bluegreen.Deployments
+	bluegreen.Tasks
 }
 
 // settled lets the changes the flow sends finish after an abort (bluegreen.Settle).
@@ -19,7 +20,8 @@ func settled(p Platform) Platform {
 	return struct {
 		bluegreen.Platform
 		bluegreen.Deployments
-	}{bluegreen.Settle(p), bluegreen.SettledDeployments{Deployments: p}}
+		bluegreen.Tasks
+	}{bluegreen.Settle(p), bluegreen.SettledDeployments{Deployments: p}, bluegreen.SettledTasks{Tasks: p}}
 }
 
 // Options is one rolling or canary deployment, or an action on the app's deployments.
@@ -38,4 +40,7 @@ type Options struct {
 	Observe     *bluegreen.Observation
 	Build       bluegreen.Build
 	Settle      time.Duration // every process of the new version must run this long without a crash
+	// Migration runs once on the new droplet, with the app's new environment and its bindings,
+	// before the deployment is created.
+	Migration *bluegreen.Migration
 }

@@ -24,6 +24,7 @@ type Port interface {
 	bluegreen.Services
 	bluegreen.Networking
 	bluegreen.Logs
+	bluegreen.Tasks
 }
 
 // Foundation is one implementation under test, set up for one spec.

@@ -42,6 +42,7 @@ func Specs(name string, setup func() Foundation) bool {
 		deletedAppSpecs(helpers)
 		lifecycleSpecs(helpers)
 		deploymentSpecs(helpers)
+		taskSpecs(helpers)
 		processSpecs(helpers)
 		serviceSpecs(helpers)
 		asyncBindingSpecs(helpers)

@@ -65,6 +65,7 @@ type Foundation struct {
 	// Procfile's worker:); setting a droplet creates those the app lacks, with 0 instances, as CC.
 	ProcessTypes []string
 	Logs         map[string][]platform.LogLine // app name -> what Log Cache holds, oldest first
+	tasks        []*fakeTask
 }
 
 type App struct {

@@ -18,7 +18,8 @@
 //
 // Run as `versioned worker` (a Procfile's worker: line) it is a worker process instead: it listens
 // on nothing, logs a heartbeat every second, and WORKER_CRASH ("start", or a duration) makes it
-// exit 2, at once or after that long.
+// exit 2, at once or after that long. Run as `versioned migrate [--sleep D] [--exit N]` (a task)
+// it says which version it migrates to and which services it is bound to, waits D, exits N.
 package main
 
 import (
@@ -39,8 +40,13 @@ const shutdownTimeout = time.Second
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	app := run
-	if len(os.Args) > 1 && os.Args[1] == "worker" {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "worker":
 		app = runWorker
+	case len(os.Args) > 1 && os.Args[1] == "migrate":
+		app = func(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
+			return runMigrate(ctx, os.Args[2:], getenv, stdout, stderr)
+		}
 	}
 	code := app(ctx, os.Getenv, os.Stdout, os.Stderr)
 	stop()

@@ -30,6 +30,27 @@ func TestApp(t *testing.T) {
 	t.Run("SIGTERM stops it within a second", func(t *testing.T) { testSIGTERM(t, bin) })
 	t.Run("invalid values refuse to start", func(t *testing.T) { testInvalid(t, bin) })
 	t.Run("as a worker: a heartbeat, and WORKER_CRASH", func(t *testing.T) { testWorker(t, bin) })
+	t.Run("as a migration task: its version, its services, its status", func(t *testing.T) { testMigrate(t, bin) })
+}
+
+func testMigrate(t *testing.T, bin string) {
+	cmd := exec.Command(bin, "migrate", "--exit", "3")
+	cmd.Env = []string{"VERSION=v4", `VCAP_SERVICES={"postgres":[{"name":"db"}],"user-provided":[{"name":"secrets"}]}`}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 3 {
+		t.Errorf("exit %v, want status 3", err)
+	}
+	for _, want := range []string{"migrating the schema to version=v4", "bound services: db, secrets"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("%q not in %q", want, out.String())
+		}
+	}
+	if err := exec.Command(bin, "migrate").Run(); err != nil {
+		t.Errorf("a migration without flags fails: %v", err)
+	}
 }
 
 func testWorker(t *testing.T, bin string) {
