@@ -9,7 +9,7 @@ export GOFLAGS := -trimpath
 
 IMAGE := localhost/cf-bluegreen-resource:dev
 BUILDAH := buildah --storage-driver vfs
-PROCS ?= 4
+PROCS ?= 6
 
 .PHONY: test unit integration image image-test tools demo cfsim bench vet fmt-check fuzz
 
