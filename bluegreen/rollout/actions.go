@@ -51,13 +51,7 @@ func (r *roller) firstPush(ctx context.Context) error {
 }
 
 func (r *roller) pushAndStart(ctx context.Context) error {
-	steps := append([]bluegreen.Step{{Name: "apply manifest", Do: r.applyFirst}}, r.bitsSteps()...)
-	if r.o.Migration != nil {
-		steps = append(steps, bluegreen.Step{Name: "migrate", Do: func(ctx context.Context) error {
-			return r.Migrate(ctx, r.p, r.Live, r.Res.DropletGUID, r.o.Migration)
-		}})
-	}
-	steps = append(steps, bluegreen.Step{Name: "start", Do: r.startLive},
+	steps := append(r.newVersionSteps(r.applyFirst), bluegreen.Step{Name: "start", Do: r.startLive},
 		bluegreen.Step{Name: "verify routes", Do: func(ctx context.Context) error {
 			return r.ProveServes(ctx, r.liveRoutes, r.Live, max(r.LiveSize.Instances, 1))
 		}})
@@ -70,17 +64,10 @@ func (r *roller) applyFirst(ctx context.Context) error {
 	if len(routes) == 0 && !r.o.NoRoute {
 		routes = []string{bluegreen.HostSafe(r.o.App) + "." + r.DefaultDomain}
 	}
-	routes, err := r.withoutHeld(ctx, routes)
-	if err != nil {
+	if err := r.applyWith(ctx, routes); err != nil {
 		return err
 	}
-	yaml, err := r.o.Manifest.Render(r.o.App, routes, mergeEnv(r.o.ManifestEnv, r.o.Env))
-	if err != nil {
-		return err
-	}
-	if err := r.p.ApplyManifest(ctx, r.Space.GUID, yaml); err != nil {
-		return err
-	}
+	var err error
 	if r.Live, err = r.p.AppByName(ctx, r.Space.GUID, r.o.App); err != nil {
 		return err
 	}

@@ -99,13 +99,7 @@ func (r *roller) request(ctx context.Context) (platform.DeploymentRequest, error
 		req.RevisionGUID = rev.GUID
 		return req, err
 	}
-	steps := append([]bluegreen.Step{{Name: "apply manifest", Do: r.applyToLive}}, r.bitsSteps()...)
-	if r.o.Migration != nil {
-		steps = append(steps, bluegreen.Step{Name: "migrate", Do: func(ctx context.Context) error {
-			return r.Migrate(ctx, r.p, r.Live, r.Res.DropletGUID, r.o.Migration)
-		}})
-	}
-	if err := r.Steps(ctx, steps); err != nil {
+	if err := r.Steps(ctx, r.newVersionSteps(r.applyToLive)); err != nil {
 		return req, err
 	}
 	req.DropletGUID = r.Res.DropletGUID

@@ -72,6 +72,16 @@ func (r *roller) applyToLive(ctx context.Context) error {
 			routes = append(routes, rt.URL)
 		}
 	}
+	if err := r.applyWith(ctx, routes); err != nil {
+		return err
+	}
+	var err error
+	r.liveRoutes, err = r.p.AppRoutes(ctx, r.Live.GUID)
+	return err
+}
+
+// applyWith applies the manifest to the app with routes, less those a maintenance switch holds.
+func (r *roller) applyWith(ctx context.Context, routes []string) error {
 	routes, err := r.withoutHeld(ctx, routes)
 	if err != nil {
 		return err
@@ -80,11 +90,19 @@ func (r *roller) applyToLive(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := r.p.ApplyManifest(ctx, r.Space.GUID, yaml); err != nil {
-		return err
+	return r.p.ApplyManifest(ctx, r.Space.GUID, yaml)
+}
+
+// newVersionSteps put the new version on the app: its manifest (applied by apply), its droplet,
+// then the migration, if any, on that droplet.
+func (r *roller) newVersionSteps(apply func(context.Context) error) []bluegreen.Step {
+	steps := append([]bluegreen.Step{{Name: "apply manifest", Do: apply}}, r.bitsSteps()...)
+	if r.o.Migration != nil {
+		steps = append(steps, bluegreen.Step{Name: "migrate", Do: func(ctx context.Context) error {
+			return r.Migrate(ctx, r.p, r.Live, r.Res.DropletGUID, r.o.Migration)
+		}})
 	}
-	r.liveRoutes, err = r.p.AppRoutes(ctx, r.Live.GUID)
-	return err
+	return steps
 }
 
 // withoutHeld drops the routes the app's maintenance switch holds on the responder: they stay
