@@ -49,7 +49,7 @@ func (l *lane) runLarge(ctx context.Context) (largeResult, error) {
 	}
 	for i, d := range []*largeDeploy{&res.First, &res.Redeploy} {
 		l.f.sim.ResetRequests()
-		params := map[string]any{"manifest": "manifest.yml", "vars": map[string]any{"version": fmt.Sprintf("v%d", i+1)}, "drain": "0s"}
+		params := map[string]any{"manifest": "manifest.yml", "vars": map[string]any{"version": fmt.Sprintf("v%d", i+1)}, "drain": "0s", "settle": "0s"}
 		r, err := runOut(ctx, l.b.outBin, inputs, putRequest(l.f.info, params))
 		if err != nil {
 			return res, fmt.Errorf("large app, deploy %d: %w", i+1, err)

@@ -48,20 +48,9 @@ func run(ctx context.Context, cfg settings) error {
 	if err := b.rounds(ctx, lanes); err != nil {
 		return err
 	}
-	var large *largeResult
-	if cfg.LargeMB > 0 {
-		// The large app runs alone: its zipping and staging would slow the others' deploys.
-		for _, l := range lanes[1:] {
-			l.f.sim.Close()
-		}
-		if err := lanes[0].removeApps(ctx); err != nil {
-			return err
-		}
-		lr, err := lanes[0].runLarge(ctx)
-		if err != nil {
-			return err
-		}
-		large = &lr
+	large, err := runLarge(ctx, cfg, lanes)
+	if err != nil {
+		return err
 	}
 	var rows []row
 	for _, l := range lanes {
@@ -77,6 +66,25 @@ func run(ctx context.Context, cfg settings) error {
 	}
 	fmt.Printf("\nwritten to %s\n", cfg.Results)
 	return nil
+}
+
+// runLarge deploys the large app, alone: its zipping and staging would slow the others'
+// deploys. Nil when the settings skip it.
+func runLarge(ctx context.Context, cfg settings, lanes []*lane) (*largeResult, error) {
+	if cfg.LargeMB <= 0 {
+		return nil, nil
+	}
+	for _, l := range lanes[1:] {
+		l.f.sim.Close()
+	}
+	if err := lanes[0].removeApps(ctx); err != nil {
+		return nil, err
+	}
+	lr, err := lanes[0].runLarge(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &lr, nil
 }
 
 // lanes start the foundations and say who takes turns on each. The CAPI strategies spend

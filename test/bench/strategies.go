@@ -58,7 +58,7 @@ func (l *lane) ours(kind, app string, params map[string]any) strategy {
 		return err
 	}
 	s.deploy = func(ctx context.Context, version string) (deployed, error) {
-		p := map[string]any{"manifest": manifest, "vars": map[string]any{"version": version}, "drain": "0s"}
+		p := map[string]any{"manifest": manifest, "vars": map[string]any{"version": version}, "drain": "0s", "settle": "0s"}
 		for k, v := range params {
 			p[k] = v
 		}

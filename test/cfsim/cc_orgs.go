@@ -138,12 +138,21 @@ func (s *Sim) listSpaces(w http.ResponseWriter, r *http.Request) {
 	writeList(w, r, s.base, items)
 }
 
-func (s *Sim) getSpace(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// spaceIn is the space the request's path names; false, with CC's 404 written, when there is
+// none. Callers hold s.mu.
+func (s *Sim) spaceIn(w http.ResponseWriter, r *http.Request) (*space, bool) {
 	sp, ok := s.spaces[r.PathValue("guid")]
 	if !ok {
 		writeError(w, errNotFound("Space"))
+	}
+	return sp, ok
+}
+
+func (s *Sim) getSpace(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sp, ok := s.spaceIn(w, r)
+	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.presentSpace(sp))

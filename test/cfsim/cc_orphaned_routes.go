@@ -16,9 +16,8 @@ func (s *Sim) deleteUnmappedRoutes(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sp, ok := s.spaces[r.PathValue("guid")]
+	sp, ok := s.spaceIn(w, r)
 	if !ok {
-		writeError(w, errNotFound("Space"))
 		return
 	}
 	j := s.startJob("space.delete_unmapped_routes", sp.guid, func() []*ccError {

@@ -122,11 +122,7 @@ func (s *Sim) getBinding(w http.ResponseWriter, r *http.Request, sb *serviceBind
 		writeError(w, cerr)
 		return
 	}
-	body := s.presentBinding(sb)
-	if inc := s.bindingIncludes(q, []*serviceBinding{sb}); inc != nil {
-		body["included"] = inc
-	}
-	writeJSON(w, http.StatusOK, body)
+	writeIncluded(w, s.presentBinding(sb), s.bindingIncludes(q, []*serviceBinding{sb}))
 }
 
 // updateBinding changes metadata only.

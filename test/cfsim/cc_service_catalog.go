@@ -171,16 +171,27 @@ func (s *Sim) brokerFields(guids []string, fields map[string]bool) []any {
 }
 
 func (s *Sim) getServiceOffering(w http.ResponseWriter, r *http.Request) {
+	getCatalogItem(s, w, r, s.svc.offerings, "Service offering", s.presentOffering, s.offeringsIncluded)
+}
+
+// getCatalogItem answers a get of one broker catalog item (an offering, a plan) with what its
+// include asks for.
+func getCatalogItem[T any](s *Sim, w http.ResponseWriter, r *http.Request, items map[string]*T, what string,
+	present func(*T) map[string]any, included func(url.Values, []*T) map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, ok := s.svc.offerings[r.PathValue("guid")]
+	item, ok := items[r.PathValue("guid")]
 	if !ok {
-		writeError(w, errNotFound("Service offering"))
+		writeError(w, errNotFound(what))
 		return
 	}
-	body := s.presentOffering(o)
-	if inc := s.offeringsIncluded(r.URL.Query(), []*serviceOffering{o}); inc != nil {
-		body["included"] = inc
+	writeIncluded(w, present(item), included(r.URL.Query(), []*T{item}))
+}
+
+// writeIncluded answers one resource, with the resources its include asked for when any.
+func writeIncluded(w http.ResponseWriter, body, included map[string]any) {
+	if included != nil {
+		body["included"] = included
 	}
 	writeJSON(w, http.StatusOK, body)
 }

@@ -248,11 +248,7 @@ func sortByOrder[T any](list []T, orderBy []string, key func(T) (string, base)) 
 }
 
 func (s *Sim) getServiceInstance(w http.ResponseWriter, r *http.Request, si *serviceInstance) {
-	body := s.presentServiceInstance(si)
-	if inc := s.instanceFields(r.URL.Query(), []*serviceInstance{si}); inc != nil {
-		body["included"] = inc
-	}
-	writeJSON(w, http.StatusOK, body)
+	writeIncluded(w, s.presentServiceInstance(si), s.instanceFields(r.URL.Query(), []*serviceInstance{si}))
 }
 
 // touch records a change to an instance.

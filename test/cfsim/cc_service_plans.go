@@ -48,18 +48,7 @@ func (s *Sim) planMatches(q url.Values, p *servicePlan) bool {
 }
 
 func (s *Sim) getServicePlan(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.svc.plans[r.PathValue("guid")]
-	if !ok {
-		writeError(w, errNotFound("Service plan"))
-		return
-	}
-	body := s.presentPlan(p)
-	if inc := s.plansIncluded(r.URL.Query(), []*servicePlan{p}); inc != nil {
-		body["included"] = inc
-	}
-	writeJSON(w, http.StatusOK, body)
+	getCatalogItem(s, w, r, s.svc.plans, "Service plan", s.presentPlan, s.plansIncluded)
 }
 
 // plansIncluded: include=service_offering adds the plans' offerings in full,

@@ -103,9 +103,8 @@ func (s *Sim) applyManifest(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sp, ok := s.spaces[r.PathValue("guid")]
+	sp, ok := s.spaceIn(w, r)
 	if !ok {
-		writeError(w, errNotFound("Space"))
 		return
 	}
 	if errs := s.dockerManifestErrors(m); len(errs) > 0 {

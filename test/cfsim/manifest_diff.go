@@ -60,9 +60,8 @@ func (s *Sim) manifestDiff(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sp, ok := s.spaces[r.PathValue("guid")]
+	sp, ok := s.spaceIn(w, r)
 	if !ok {
-		writeError(w, errNotFound("Space"))
 		return
 	}
 	ops := []diffOp{}

@@ -37,18 +37,7 @@ func (s *Sim) getAppManifest(w http.ResponseWriter, _ *http.Request, a *app) {
 	if len(a.meta.labels)+len(a.meta.annotations) > 0 {
 		app["metadata"] = map[string]any{"labels": copyMap(a.meta.labels), "annotations": copyMap(a.meta.annotations)}
 	}
-	var procs []map[string]any
-	seen := map[string]bool{}
-	web := s.appProcesses(a.guid, "")
-	for i := len(web) - 1; i >= 0; i-- { // the newest process of each type, as CC presents it
-		p := web[i]
-		if seen[p.kind] {
-			continue
-		}
-		seen[p.kind] = true
-		procs = append([]map[string]any{manifestProcessOf(p)}, procs...)
-	}
-	if procs != nil {
+	if procs := s.manifestProcesses(a); procs != nil {
 		app["processes"] = procs
 	}
 	out, err := yaml.Marshal(map[string]any{"applications": []any{app}})
@@ -59,6 +48,20 @@ func (s *Sim) getAppManifest(w http.ResponseWriter, _ *http.Request, a *app) {
 	w.Header().Set("Content-Type", "application/x-yaml")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(out)
+}
+
+// manifestProcesses are the newest process of each type, as CC presents them.
+func (s *Sim) manifestProcesses(a *app) []map[string]any {
+	var procs []map[string]any
+	seen := map[string]bool{}
+	all := s.appProcesses(a.guid, "")
+	for i := len(all) - 1; i >= 0; i-- {
+		if p := all[i]; !seen[p.kind] {
+			seen[p.kind] = true
+			procs = append([]map[string]any{manifestProcessOf(p)}, procs...)
+		}
+	}
+	return procs
 }
 
 func manifestProcessOf(p *process) map[string]any {
