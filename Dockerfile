@@ -36,6 +36,6 @@ ENV RESOURCE_DIR=/opt/resource VERSIONED_APP=/tests/versioned
 
 # tests: building this target runs the suites inside the image (the pipeline's image-tests).
 FROM testsuite AS tests
-RUN ["/tests/ginkgo", "--procs=4", "--timeout=20m", "/tests/integration.test"]
+RUN ["/tests/ginkgo", "--procs=6", "--timeout=20m", "/tests/integration.test"]
 
 FROM resource

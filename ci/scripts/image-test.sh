@@ -9,4 +9,4 @@ tag="$(ci/scripts/bud.sh localhost/cf-bluegreen-resource:testsuite testsuite)"
 ctr="$($buildah from --pull-never "$tag")"
 trap '$buildah rm "$ctr" >/dev/null' EXIT
 $buildah run --isolation chroot "$ctr" -- \
-  /tests/ginkgo --procs="${PROCS:-4}" --timeout=20m /tests/integration.test
+  /tests/ginkgo --procs="${PROCS:-6}" --timeout=20m /tests/integration.test
