@@ -33,7 +33,7 @@ func (r report) markdown() string {
 		"deploy i in round i; apps of %d instances of test/apps/versioned with an HTTP health check; staging %s; "+
 		"deployment updater every %s (CC's default); load: one request at a time through the load balancer every %s, from "+
 		"200 ms before each deploy until every router has applied what it sent; ours: the built `out` with JSON on stdin, "+
-		"`router_urls` set (each router probed directly), `drain: 0s`, every other param at its default\n\n",
+		"`router_urls` set (each router probed directly), `drain: 0s`, `settle: 0s`, every other param at its default\n\n",
 		r.cfg.Deploys, r.cfg.LagMin, r.cfg.LagMax, r.cfg.Seed, r.cfg.Instances, stagingTime, deploymentInterval, r.cfg.LoadEvery)
 	b.WriteString("| strategy | requests | failed | longest failure window | mixed-version window (max) | deploy time median / p90 | verification lag median / max | CC calls per deploy | out peak RSS |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
