@@ -79,26 +79,35 @@ func megabytes(v string) (int, bool) {
 	return n, true
 }
 
-// applyManifest: validation errors come back at once as a compound 422; apps the manifest
-// names are created before the 202; the rest is applied by a job
-// (docs/platform/manifests.md#manifests).
-func (s *Sim) applyManifest(w http.ResponseWriter, r *http.Request) {
+// readManifest reads and validates the YAML body apply_manifest and manifest_diff take,
+// answering CC's error itself when it is not one.
+func readManifest(w http.ResponseWriter, r *http.Request) (m manifest, raw []byte, ok bool) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-yaml" && mt != "text/yaml" {
 		writeError(w, errBadRequest("Content-Type must be yaml"))
-		return
+		return m, nil, false
 	}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		writeError(w, errParse())
-		return
+		return m, nil, false
 	}
-	var m manifest
 	if err := yaml.Unmarshal(raw, &m); err != nil {
 		writeError(w, errBadRequest("Manifest does not support Anchors and Aliases"))
-		return
+		return m, nil, false
 	}
 	if errs := validateManifest(m); len(errs) > 0 {
 		writeError(w, errs...)
+		return m, nil, false
+	}
+	return m, raw, true
+}
+
+// applyManifest: validation errors come back at once as a compound 422; apps the manifest
+// names are created before the 202; the rest is applied by a job
+// (docs/platform/manifests.md#manifests).
+func (s *Sim) applyManifest(w http.ResponseWriter, r *http.Request) {
+	m, raw, ok := readManifest(w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()

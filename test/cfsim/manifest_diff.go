@@ -2,8 +2,6 @@ package cfsim
 
 import (
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -37,25 +35,15 @@ type diffOp struct {
 // as apply_manifest reads it, then each app is compared with the manifest CC generates for
 // the app of that name in the space (nothing, for a new app). 201 {"diff":[...]}.
 func (s *Sim) manifestDiff(w http.ResponseWriter, r *http.Request) {
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-yaml" && mt != "text/yaml" {
-		writeError(w, errBadRequest("Content-Type must be yaml"))
+	_, raw, ok := readManifest(w, r)
+	if !ok {
 		return
 	}
-	raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		writeError(w, errParse())
-		return
-	}
-	var m manifest
 	var generic struct {
 		Applications []map[string]any `yaml:"applications"`
 	}
-	if yaml.Unmarshal(raw, &m) != nil || yaml.Unmarshal(raw, &generic) != nil {
+	if yaml.Unmarshal(raw, &generic) != nil {
 		writeError(w, errBadRequest("Manifest does not support Anchors and Aliases"))
-		return
-	}
-	if errs := validateManifest(m); len(errs) > 0 {
-		writeError(w, errs...)
 		return
 	}
 	s.mu.Lock()

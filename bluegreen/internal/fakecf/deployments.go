@@ -22,7 +22,7 @@ type deployment struct {
 	oldRev platform.Revision
 }
 
-// current is the app's web processes (mu held): its original one until a deployment changes them.
+// current is the app's web processes (dmu held): its original one until a deployment changes them.
 func (d *Foundation) current(appGUID string) []platform.Process {
 	if procs, ok := d.processes[appGUID]; ok {
 		return procs
@@ -102,7 +102,7 @@ func (d *Foundation) CreateDeployment(_ context.Context, r platform.DeploymentRe
 	})
 }
 
-// revisionsOf is the app's revisions (mu held): one for its current droplet to begin with.
+// revisionsOf is the app's revisions (dmu held): one for its current droplet to begin with.
 func (d *Foundation) revisionsOf(appGUID string) []platform.Revision {
 	if revs, ok := d.revisions[appGUID]; ok {
 		return revs
