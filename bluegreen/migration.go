@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // Migration is a one-off command (a schema migration) run once as a task on the new version's
@@ -23,9 +24,6 @@ type MigrationResult struct {
 	State    platform.TaskState
 	Duration time.Duration
 }
-
-// taskPoll is how often a running task and its log lines are read.
-const taskPoll = 500 * time.Millisecond
 
 // Migrate runs m on app from droplet and waits for it to end, printing its log lines as they
 // come (Log Cache's APP/TASK/<name>). A failed task fails with CC's reason; one still running at
@@ -55,7 +53,7 @@ func (r *Run) followTask(ctx context.Context, tasks Tasks, app *platform.App, t 
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout,
 		fmt.Errorf("the migration did not end within %s (params.migration.timeout)", timeout))
 	defer cancel()
-	printed := 0
+	printed, b := 0, poll.New()
 	for {
 		printed = r.printTaskLines(ctx, app, t.Name, printed)
 		current, err := tasks.Task(ctx, t.GUID)
@@ -69,7 +67,7 @@ func (r *Run) followTask(ctx context.Context, tasks Tasks, app *platform.App, t 
 		case err != nil: // the task's state cannot be read: it must not run on unwatched
 			return r.cancelTask(ctx, tasks, t, err)
 		}
-		_ = Sleep(ctx, taskPoll)
+		_ = b.Wait(ctx)
 	}
 }
 

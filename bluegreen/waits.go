@@ -9,9 +9,6 @@ import (
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 )
 
-// poll is how often a wait reads the Cloud Controller again.
-const poll = 250 * time.Millisecond
-
 // Sleep waits d, or less when ctx ends (with its cause).
 func Sleep(ctx context.Context, d time.Duration) error {
 	select {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // StartAll starts the app and waits until every instance of every process type runs, within
@@ -18,12 +19,13 @@ func (r *Run) StartAll(ctx context.Context, app *platform.App) error {
 	ctx, cancel := context.WithTimeoutCause(ctx, r.Timeouts.Startup,
 		fmt.Errorf("instances were not all running after %s (params.startup_timeout)", r.Timeouts.Startup))
 	defer cancel()
+	b := poll.New()
 	for {
 		done, err := r.AllRunning(ctx, app)
 		if err != nil || done {
 			return err
 		}
-		if err := Sleep(ctx, poll); err != nil {
+		if err := b.Wait(ctx); err != nil {
 			return fmt.Errorf("%w; %s", err, r.processStates(context.WithoutCancel(ctx), app))
 		}
 	}
@@ -56,16 +58,21 @@ func (r *Run) AllRunning(ctx context.Context, app *platform.App) (bool, error) {
 // Settle watches every process of the app for d: an instance that crashes meanwhile (an app that
 // crashes late) fails it. Nothing is stopped before the new version has settled.
 func (r *Run) Settle(ctx context.Context, app *platform.App, d time.Duration) error {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
+	if d <= 0 {
+		return nil
+	}
+	window, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	b := poll.New()
+	for {
 		if _, err := r.AllRunning(ctx, app); err != nil {
 			return fmt.Errorf("during the settle window (params.settle %s): %w", d, err)
 		}
-		if err := Sleep(ctx, poll); err != nil {
-			return err
+		if window.Err() != nil { // the last read was at the window's end
+			return context.Cause(ctx)
 		}
+		_ = b.Wait(window)
 	}
-	return nil
 }
 
 func (r *Run) crashedType(ctx context.Context, appGUID, processType string, insts []platform.Instance) error {

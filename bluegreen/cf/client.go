@@ -1,13 +1,12 @@
 // Package cf is the one place that talks to the Cloud Controller: a narrow port, over
 // go-cfclient, with exactly the operations the deploy engine needs. Every call takes a
-// context; waits poll with their own interval until their deadline or the context's.
+// context; waits read again soon, then less often (package poll), until their deadline or the
+// context's.
 // Transient failures are retried where that is safe, and creates are reconciled with what
 // the Cloud Controller holds (retry.go, transport.go).
 package cf
 
 import (
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
-
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -20,6 +19,9 @@ import (
 	"github.com/cloudfoundry/go-cfclient/v3/client"
 	"github.com/cloudfoundry/go-cfclient/v3/config"
 	"github.com/cloudfoundry/go-cfclient/v3/resource"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // Config says how to reach and log in to a foundation.
@@ -37,7 +39,6 @@ type Config struct {
 // Client is the Cloud Controller port.
 type Client struct {
 	cf          *client.Client
-	poll        time.Duration
 	retry       RetryPolicy
 	waitTimeout time.Duration
 
@@ -80,7 +81,7 @@ func Connect(ctx context.Context, c Config) (*Client, error) {
 	if wait <= 0 {
 		wait = defaultWaitTimeout
 	}
-	return &Client{cf: cf, poll: 250 * time.Millisecond, retry: retry, waitTimeout: wait}, nil
+	return &Client{cf: cf, retry: retry, waitTimeout: wait}, nil
 }
 
 // HTTPClient builds the transport for the API and the route probes: the system CAs plus
@@ -101,15 +102,14 @@ func HTTPClient(skip bool, caCert string) (*http.Client, error) {
 
 // wait polls check until it reports done, returns an error, or ctx ends.
 func (c *Client) wait(ctx context.Context, what string, check func() (bool, error)) error {
+	b := poll.New()
 	for {
 		done, err := check()
 		if err != nil || done {
 			return err
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s: %w", what, context.Cause(ctx))
-		case <-time.After(c.poll):
+		if err := b.Wait(ctx); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
 }
