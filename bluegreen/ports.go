@@ -75,6 +75,8 @@ type Deployments interface {
 	ActiveDeployment(ctx context.Context, appGUID string) (*platform.Deployment, error)
 	CancelDeployment(ctx context.Context, guid string) error
 	ContinueDeployment(ctx context.Context, guid string) error
+	// AnnotateDeployment sets (or, for nil values, removes) annotations on a deployment.
+	AnnotateDeployment(ctx context.Context, guid string, annotations map[string]*string) error
 	Revisions(ctx context.Context, appGUID string) ([]platform.Revision, error)
 }
 

@@ -48,6 +48,10 @@ var _ = Describe("decoding a put request", func() {
 			"params.smoke_checks[0].status: 999 is not an HTTP status"),
 		Entry("an observation interval of 0s (a loop without a pause)", strings.Replace(validRequest, `"manifest":"m.yml"`,
 			`"manifest":"m.yml","observe":{"duration":"1m","interval":"0s"}`, 1), "params.observe.interval: must be more than 0"),
+		Entry("an unknown pace", strings.Replace(validRequest, `"manifest":"m.yml"`, `"manifest":"m.yml","strategy":"rolling","pace":"fast"`, 1),
+			`params.pace: "fast" is not verified or capi`),
+		Entry("a pace with bluegreen", strings.Replace(validRequest, `"manifest":"m.yml"`, `"manifest":"m.yml","pace":"capi"`, 1),
+			"params.pace: only with strategy rolling"),
 		Entry("header_value without header", strings.Replace(validRequest, `"manifest":"m.yml"`, `"manifest":"m.yml","smoke_checks":[{"header_value":"x"}]`, 1),
 			"params.smoke_checks[0].header_value: needs header"),
 	)

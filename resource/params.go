@@ -8,6 +8,7 @@ import (
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/manifest"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/rollout"
 )
 
 // OutParams are the put step's params.
@@ -34,6 +35,7 @@ type OutParams struct {
 	SmokeChecks          []SmokeCheck       `json:"smoke_checks,omitempty"`
 	Observe              *Observe           `json:"observe,omitempty"`
 	MaxInFlight          *int               `json:"max_in_flight,omitempty"`
+	Pace                 string             `json:"pace,omitempty"`
 	CanarySteps          []int              `json:"canary_steps,omitempty"`
 	CanaryPause          *Duration          `json:"canary_pause,omitempty"`
 	Action               bluegreen.Action   `json:"action,omitempty"`
@@ -294,6 +296,12 @@ func (p OutParams) validateDeployment() error {
 		return fmt.Errorf("params.max_in_flight: only with strategy rolling or canary")
 	case p.MaxInFlight != nil && *p.MaxInFlight < 1:
 		return fmt.Errorf("params.max_in_flight: must be 1 or more, got %d", *p.MaxInFlight)
+	case p.Pace != "" && p.Pace != string(rollout.PaceVerified) && p.Pace != string(rollout.PaceCAPI):
+		return fmt.Errorf("params.pace: %q is not verified or capi", p.Pace)
+	case p.Pace != "" && strategy != bluegreen.StrategyRolling:
+		return fmt.Errorf("params.pace: only with strategy rolling (a canary pauses at every step, blue-green proves every step)")
+	case p.Pace == string(rollout.PaceCAPI) && len(p.SmokeChecks) > 0:
+		return fmt.Errorf("params.smoke_checks: with pace capi nothing runs before CAPI gives new instances live traffic; use pace verified")
 	case p.CanarySteps != nil && strategy != bluegreen.StrategyCanary:
 		return fmt.Errorf("params.canary_steps: only with strategy canary")
 	case p.CanaryPause != nil && strategy != bluegreen.StrategyCanary:

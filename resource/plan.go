@@ -133,8 +133,9 @@ func flowOptions(req OutRequest, env Env, target bluegreen.Target, push bluegree
 			Migration: migration(p.Migration)}
 	default:
 		plan.rollout = rollout.Options{Target: target, Push: push, Strategy: platform.DeploymentStrategy(plan.strategy),
-			MaxInFlight: intOr(p.MaxInFlight, 1), CanarySteps: p.CanarySteps, CanaryPause: durOr(p.CanaryPause, 0),
+			MaxInFlight: intOr(p.MaxInFlight, 1), Pace: rollout.Pace(p.Pace), CanarySteps: p.CanarySteps, CanaryPause: durOr(p.CanaryPause, 0),
 			Action: p.Action, RollbackTo: intOr(p.Revision, 0), WaitActive: p.OnActiveDeployment != "fail",
+			LeaseTTL: durOr(p.LeaseTTL, DefaultLeaseTTL),
 			Timeouts: timeouts, Checks: checks, Observe: observe, Build: build, Settle: durOr(p.Settle, DefaultSettle),
 			Migration: migration(p.Migration)}
 	}

@@ -51,15 +51,17 @@ func toApp(a *resource.App) *platform.App {
 		out.DropletGUID = a.Relationships.CurrentDroplet.Data.GUID
 	}
 	if a.Metadata != nil {
-		for k, v := range a.Metadata.Labels {
-			if v != nil {
-				out.Labels[k] = *v
-			}
-		}
-		for k, v := range a.Metadata.Annotations {
-			if v != nil {
-				out.Annotations[k] = *v
-			}
+		out.Labels, out.Annotations = metadataValues(a.Metadata.Labels), metadataValues(a.Metadata.Annotations)
+	}
+	return out
+}
+
+// metadataValues reads CC labels or annotations (nil values are absent keys).
+func metadataValues(m map[string]*string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if v != nil {
+			out[k] = *v
 		}
 	}
 	return out

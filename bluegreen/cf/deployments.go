@@ -25,6 +25,9 @@ func toDeployment(d *resource.Deployment) platform.Deployment {
 	for _, p := range d.NewProcesses {
 		out.NewProcesses = append(out.NewProcesses, p.GUID)
 	}
+	if d.Metadata != nil {
+		out.Annotations = metadataValues(d.Metadata.Annotations)
+	}
 	return out
 }
 
@@ -49,6 +52,12 @@ func (c *Client) CreateDeployment(ctx context.Context, r platform.DeploymentRequ
 		}
 	}
 	req.Options = opts
+	if len(r.Annotations) > 0 {
+		req.Metadata = &resource.Metadata{Annotations: map[string]*string{}}
+		for k, v := range r.Annotations {
+			req.Metadata.Annotations[k] = &v
+		}
+	}
 	// A second deployment would supersede the first, so a lost answer is reconciled: the
 	// deployment that was not there before this call is the one it made.
 	before, err := c.Deployments(ctx, r.AppGUID)
@@ -102,6 +111,15 @@ func (c *Client) ActiveDeployment(ctx context.Context, appGUID string) (*platfor
 	}
 	d := toDeployment(ds[len(ds)-1])
 	return &d, nil
+}
+
+// AnnotateDeployment sets (nil values remove) annotations on a deployment.
+func (c *Client) AnnotateDeployment(ctx context.Context, guid string, annotations map[string]*string) error {
+	m := &resource.Metadata{Annotations: annotations}
+	if _, err := c.cf.Deployments.Update(ctx, guid, &resource.DeploymentUpdate{Metadata: m}); err != nil {
+		return fmt.Errorf("annotate deployment %s: %w", guid, err)
+	}
+	return nil
 }
 
 // CancelDeployment asks CC to revert the deployment; the updater finishes it later. CC

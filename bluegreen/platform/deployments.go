@@ -11,6 +11,7 @@ type DeploymentRequest struct {
 	Strategy     DeploymentStrategy
 	MaxInFlight  int
 	CanarySteps  []int // instance weights
+	Annotations  map[string]string
 }
 
 // Deployment is what the engine reads of a deployment.
@@ -26,6 +27,7 @@ type Deployment struct {
 	RevisionVersion int
 	CanaryStep      int
 	CanarySteps     int
+	Annotations     map[string]string
 }
 
 // Deployed reports whether CAPI finished the deployment by replacing every instance.

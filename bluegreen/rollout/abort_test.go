@@ -10,6 +10,7 @@ import (
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/internal/fakecf"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/rollout"
 )
 
 var _ = Describe("a rolling or canary deploy aborted (SIGTERM)", func() {
@@ -45,7 +46,7 @@ var _ = Describe("a rolling or canary deploy aborted (SIGTERM)", func() {
 	})
 
 	DescribeTable("while the deployment is ACTIVE, cancels it, waits for CANCELED, proves the old version serves alone, and puts back the env vars",
-		func(step string, setup func()) {
+		func(step string, continued int, setup func()) {
 			setup()
 			_, err := roll(400 * time.Millisecond)
 			deps := fd.Deployments()
@@ -61,12 +62,13 @@ var _ = Describe("a rolling or canary deploy aborted (SIGTERM)", func() {
 			cancelled := first(calls, "CancelDeployment", dep.GUID)
 			inOrder("cancel, then prove", cancelled, last(calls, "AwaitPresent", liveURL, oldProcess()),
 				last(calls, "AwaitAbsent", liveURL, newProcess), last(calls, "SetEnvVars", live.GUID))
-			Expect(count(calls, "ContinueDeployment")).To(BeZero(), "a canary went on after the abort")
+			Expect(count(calls, "ContinueDeployment")).To(Equal(continued), "a pause went on after the abort")
 			Expect(count(calls, "CreateDeployment")).To(Equal(1), "nothing else was deployed")
 			envRestored()
 		},
-		Entry("rolling out", "roll out", func() {}),
-		Entry("holding a canary step", "roll out", func() {
+		Entry("rolling out, paced, past its proven first instance", "roll out", 1, func() {}),
+		Entry("rolling out, pace capi", "roll out", 0, func() { w.plan.Pace = rollout.PaceCAPI }),
+		Entry("holding a canary step", "roll out", 0, func() {
 			w.plan.Strategy, w.plan.CanaryPause = platform.StrategyCanary, 5*time.Second
 		}),
 	)

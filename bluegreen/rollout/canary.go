@@ -9,30 +9,55 @@ import (
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 )
 
-// canaryStep proves through the routers that the canary instances serve every route (with
-// X-CF-Process-Instance), runs the smoke checks against them, and holds the step for
-// canary_pause under observation.
-func (r *roller) canaryStep(ctx context.Context, d platform.Deployment) error {
+// pause handles a deployment CAPI paused for us (a canary step, or paced rolling's first
+// instance): it proves through the routers that the new instances serve every route (with
+// X-CF-Process-Instance), unless a proof made while CAPI was getting there already did; runs the
+// smoke checks against them; and holds a canary step for canary_pause under observation.
+func (r *roller) pause(ctx context.Context, d platform.Deployment) error {
+	name := r.pauseName(d)
 	canary := newest(d)
 	if canary == "" {
-		return fmt.Errorf("canary step %d/%d: deployment %s reports no new process", d.CanaryStep, d.CanarySteps, d.GUID)
+		return fmt.Errorf("%s: deployment %s reports no new process", name, d.GUID)
 	}
 	insts, err := r.p.ProcessInstances(ctx, canary)
 	if err != nil {
 		return err
 	}
-	for _, rt := range r.liveRoutes {
-		res, err := r.AwaitPresent(ctx, rt, bluegreen.ProcessBackend(canary, len(insts)), "the canary was not served")
-		if err != nil {
-			return fmt.Errorf("canary step %d/%d: %w", d.CanaryStep, d.CanarySteps, err)
+	if _, ok := r.ahead.pauseProof(ctx, d.CanaryStep, len(insts)); !ok {
+		if _, err := r.proveCanary(ctx, canary, len(insts), name); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
-		r.Log.Note("canary step %d/%d: %d new instances serve %s on every router (%d probes, %s)",
-			d.CanaryStep, d.CanarySteps, len(insts), rt.URL, res.Probes, bluegreen.Round(res.Elapsed))
 	}
 	if err := r.targetedChecks(ctx, canary); err != nil {
-		return fmt.Errorf("canary step %d/%d: %w", d.CanaryStep, d.CanarySteps, err)
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if r.paced {
+		r.Log.Note("%s: every router knows a new instance; CAPI goes on at max_in_flight %d", name, r.o.MaxInFlight)
+		return nil
 	}
 	return r.holdCanary(ctx, canary)
+}
+
+// proveCanary proves that the process's instances serve every live route on every router.
+func (r *roller) proveCanary(ctx context.Context, process string, instances int, name string) ([]bluegreen.Verification, error) {
+	var proved []bluegreen.Verification
+	for _, rt := range r.liveRoutes {
+		res, err := r.AwaitPresent(ctx, rt, bluegreen.ProcessBackend(process, instances), "the new instances were not served")
+		if err != nil {
+			return nil, err
+		}
+		r.Log.Note("%s: %d new %s serve %s on every router (%d probes, %s)",
+			name, instances, plural(instances, "instance"), rt.URL, res.Probes, bluegreen.Round(res.Elapsed))
+		proved = append(proved, bluegreen.Verification{Route: rt.URL, Probes: res.Probes, Elapsed: res.Elapsed})
+	}
+	return proved, nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // targetedChecks runs the smoke checks against one process through the routers.

@@ -30,16 +30,20 @@ type Options struct {
 	bluegreen.Push
 	Strategy    platform.DeploymentStrategy // rolling or canary
 	MaxInFlight int
+	Pace        Pace          // rolling: PaceVerified (the default) or PaceCAPI
 	CanarySteps []int         // instance weights; none = one canary instance
 	CanaryPause time.Duration // hold each canary step under observation
 	Action      bluegreen.Action
 	RollbackTo  int  // revision version for rollback; 0 = the one before the deployed
 	WaitActive  bool // wait for another ACTIVE deployment (up to Timeouts.Lease) instead of failing
-	Timeouts    bluegreen.Timeouts
-	Checks      []probe.Check // run against the canary instances at each step
-	Observe     *bluegreen.Observation
-	Build       bluegreen.Build
-	Settle      time.Duration // every process of the new version must run this long without a crash
+	// LeaseTTL is how long the lease on a deployment this run creates lasts without renewal: a
+	// run that finds one paused past it cancels it (lease.go).
+	LeaseTTL time.Duration
+	Timeouts bluegreen.Timeouts
+	Checks   []probe.Check // run against the canary instances at each step
+	Observe  *bluegreen.Observation
+	Build    bluegreen.Build
+	Settle   time.Duration // every process of the new version must run this long without a crash
 	// Migration runs once on the new droplet, with the app's new environment and its bindings,
 	// before the deployment is created.
 	Migration *bluegreen.Migration

@@ -5,11 +5,13 @@
 package rollout
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // roller carries one CAPI deployment (rolling or canary) from step to step.
@@ -22,6 +24,12 @@ type roller struct {
 	oldProcs   []platform.Process
 	liveRoutes []platform.Route
 	dep        platform.Deployment
+	paced      bool   // dep is a paced rolling deployment (PaceVerified)
+	target     int    // the web instances dep ends with
+	ahead      ahead  // dep's proofs started before CC reaches their state
+	id         string // this run's deploy id, on the deployments it creates
+	// releaseLease stops renewing dep's lease (lease.go)
+	releaseLease func()
 }
 
 // Rollout runs o.Action on the app with a CAPI deployment: deploy new bits (the default),
@@ -33,7 +41,9 @@ type roller struct {
 // back to the previous revision and an abort leaves the new one serving. The error then wraps
 // bluegreen.ErrAborted and says what the app was left in.
 func Rollout(ctx context.Context, p Platform, pr bluegreen.Prober, o Options, log *bluegreen.Timeline) (bluegreen.Result, error) {
-	r := &roller{Run: bluegreen.NewRun(ctx, settled(p), pr, o.Target, o.Timeouts, log), p: settled(p), o: o}
+	o.LeaseTTL = cmp.Or(o.LeaseTTL, defaultLeaseTTL)
+	r := &roller{Run: bluegreen.NewRun(ctx, settled(p), pr, o.Target, o.Timeouts, log), p: settled(p), o: o,
+		id: bluegreen.NewID(), releaseLease: func() {}}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeouts.Overall)
 	defer cancel()
 	if err := r.Resolve(ctx); err != nil {
@@ -113,6 +123,7 @@ func (r *roller) settle(ctx context.Context) error {
 	ctx, cancel := context.WithTimeoutCause(ctx, r.o.Timeouts.Startup,
 		fmt.Errorf("processes were not all running after %s (params.startup_timeout)", r.o.Timeouts.Startup))
 	defer cancel()
+	b := poll.New()
 	for {
 		done, err := r.AllRunning(ctx, r.Live)
 		if err != nil {
@@ -121,13 +132,15 @@ func (r *roller) settle(ctx context.Context) error {
 		if done {
 			return r.Settle(ctx, r.Live, r.o.Settle)
 		}
-		if err := bluegreen.Sleep(ctx, poll); err != nil {
+		if err := b.Wait(ctx); err != nil {
 			return err
 		}
 	}
 }
 
 func (r *roller) deployAndVerify(ctx context.Context, req platform.DeploymentRequest) error {
+	defer r.ahead.stop()
+	defer func() { r.releaseLease() }()
 	return r.Steps(ctx, []bluegreen.Step{
 		{Name: "create " + string(req.Strategy) + " deployment", Do: func(ctx context.Context) error { return r.create(ctx, req) }},
 		{Name: "roll out", Do: r.watch},

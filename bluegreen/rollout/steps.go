@@ -18,6 +18,12 @@ func (r *roller) awaitNoActive(ctx context.Context) error {
 		if err != nil || active == nil {
 			return err
 		}
+		if abandoned(*active) {
+			if err := r.healAbandoned(ctx, *active); err != nil {
+				return err
+			}
+			continue
+		}
 		if !r.o.WaitActive {
 			return fmt.Errorf("deployment %s is %s/%s on %s; not superseding it (params.on_active_deployment: fail)",
 				active.GUID, active.Value, active.Reason, r.o.App)
@@ -195,13 +201,31 @@ func (r *roller) rollbackTarget(ctx context.Context) (platform.Revision, error) 
 	return target, nil
 }
 
+// create creates the deployment, as CC runs it for the pace (paced), after reading the web
+// instances it ends with, for the proofs made before it gets there.
 func (r *roller) create(ctx context.Context, req platform.DeploymentRequest) error {
+	procs, err := r.p.WebProcesses(ctx, r.Live.GUID)
+	if err != nil {
+		return err
+	}
+	if len(procs) > 0 { // CAPI replaces the newest web process's instances
+		r.target = procs[len(procs)-1].Instances
+	}
+	req, r.paced = paced(req, r.o.Pace)
+	req.Annotations = r.leaseAnnotations()
 	dep, err := r.p.CreateDeployment(ctx, req)
+	if err != nil && r.paced {
+		return fmt.Errorf("%w (a paced rolling deployment is CC's canary strategy, from CC API 3.173.0 on; params.pace: capi does without)", err)
+	}
 	if err != nil {
 		return err
 	}
 	r.dep = dep
+	r.releaseLease = r.holdLease(ctx, dep.GUID)
 	r.Log.Note("deployment %s (revision %d), new process %v", dep.GUID, dep.RevisionVersion, dep.NewProcesses)
+	if r.paced {
+		r.Log.Note("paced: CC starts one new instance next to the old ones and pauses; it goes on once every router serves it")
+	}
 	return nil
 }
 

@@ -7,16 +7,21 @@ import (
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
 )
 
-const poll = 250 * time.Millisecond
+// watchPoll is the longest pause between two reads of a deployment: CAPI moves it on at its
+// updater's ticks, and a pause or the end is acted on within this.
+const watchPoll = 250 * time.Millisecond
 
 // watch follows the deployment to DEPLOYED with our own deadline: new instances that crash,
-// cannot be placed, or make no progress for the startup timeout fail it; each canary pause is
-// verified through the routers before it continues.
+// cannot be placed, or make no progress for the startup timeout fail it; each pause is verified
+// through the routers before it continues. Proofs of the next pause or of the end start as soon
+// as the new process exists (proveAhead).
 func (r *roller) watch(ctx context.Context) error {
 	progress, best, verified := time.Now(), -1, 0
+	b := poll.Capped(watchPoll)
 	for {
 		d, err := r.p.Deployment(ctx, r.dep.GUID)
 		if err != nil {
@@ -29,18 +34,20 @@ func (r *roller) watch(ctx context.Context) error {
 		case d.Value == platform.DeploymentFinalized:
 			return fmt.Errorf("the deployment ended %s, not DEPLOYED (another deployment or a user changed it)", d.Reason)
 		case d.Reason == platform.ReasonPaused && d.CanaryStep > verified:
-			if err := r.canaryStep(ctx, d); err != nil {
+			if err := r.pause(ctx, d); err != nil {
 				return err
 			}
 			verified, progress = d.CanaryStep, time.Now()
 			if err := r.p.ContinueDeployment(ctx, d.GUID); err != nil {
 				return err
 			}
+			b.Reset()
 		}
 		running, err := r.newInstances(ctx, d)
 		if err != nil {
 			return err
 		}
+		r.proveAhead(ctx, d, verified)
 		if running > best {
 			best, progress = running, time.Now()
 		}
@@ -48,9 +55,37 @@ func (r *roller) watch(ctx context.Context) error {
 			return fmt.Errorf("no new instance became RUNNING for %s (params.startup_timeout); deployment %s/%s %s",
 				r.o.Timeouts.Startup, d.Value, d.Reason, d.Error)
 		}
-		if err := bluegreen.Sleep(ctx, poll); err != nil {
+		if err := b.Wait(ctx); err != nil {
 			return err
 		}
+	}
+}
+
+// proveAhead starts the proof of what CAPI rolls towards, once: the pause of the current canary
+// step while it is not verified yet, else the end.
+func (r *roller) proveAhead(ctx context.Context, d platform.Deployment, verified int) {
+	proc := newest(d)
+	if proc == "" || len(r.liveRoutes) == 0 || d.Reason == platform.ReasonCanceling {
+		return
+	}
+	if d.CanaryStep > verified {
+		if r.ahead.pause == nil || r.ahead.step != d.CanaryStep {
+			r.ahead.pause.stop()
+			weights := r.o.CanarySteps
+			if r.paced {
+				weights = nil
+			}
+			n := canaryInstances(r.target, weights, d.CanaryStep)
+			r.ahead.step, r.ahead.pause = d.CanaryStep, startEarly(ctx, n, func(ctx context.Context) ([]bluegreen.Verification, error) {
+				return r.proveCanary(ctx, proc, n, r.pauseName(d))
+			})
+		}
+		return
+	}
+	if r.ahead.final == nil && r.target > 0 {
+		r.ahead.final = startEarly(ctx, r.target, func(ctx context.Context) ([]bluegreen.Verification, error) {
+			return r.proveOnlyNew(ctx, proc, r.target)
+		})
 	}
 }
 
@@ -94,7 +129,8 @@ func newest(d platform.Deployment) string {
 	return d.NewProcesses[len(d.NewProcesses)-1]
 }
 
-// verifyOnlyNew proves that on every route the new process serves and no old web process does.
+// verifyOnlyNew proves that on every route the new process serves and no old web process does,
+// unless the proof made while CAPI finished already did.
 func (r *roller) verifyOnlyNew(ctx context.Context) error {
 	newProc := newest(r.dep)
 	if newProc == "" {
@@ -104,20 +140,34 @@ func (r *roller) verifyOnlyNew(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, rt := range r.liveRoutes {
-		res, err := r.AwaitPresent(ctx, rt, bluegreen.ProcessBackend(newProc, len(insts)), "the new version was not served")
-		if err != nil {
+	proved, ok := r.ahead.finalProof(ctx, len(insts))
+	if !ok {
+		if proved, err = r.proveOnlyNew(ctx, newProc, len(insts)); err != nil {
 			return err
+		}
+	}
+	r.Res.Verified = append(r.Res.Verified, proved...)
+	return nil
+}
+
+// proveOnlyNew proves that the new process's instances serve every live route on every router,
+// and that no old web process does.
+func (r *roller) proveOnlyNew(ctx context.Context, newProc string, instances int) ([]bluegreen.Verification, error) {
+	var proved []bluegreen.Verification
+	for _, rt := range r.liveRoutes {
+		res, err := r.AwaitPresent(ctx, rt, bluegreen.ProcessBackend(newProc, instances), "the new version was not served")
+		if err != nil {
+			return nil, err
 		}
 		for _, old := range r.oldProcs {
 			if _, err := r.AwaitAbsent(ctx, rt, bluegreen.ProcessBackend(old.GUID, old.Instances), "the old version was still served"); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		r.Res.Verified = append(r.Res.Verified, bluegreen.Verification{Route: rt.URL, Probes: res.Probes, Elapsed: res.Elapsed})
+		proved = append(proved, bluegreen.Verification{Route: rt.URL, Probes: res.Probes, Elapsed: res.Elapsed})
 		r.Log.Note("only the new version serves %s on every router", rt.URL)
 	}
-	return nil
+	return proved, nil
 }
 
 // cancelAndVerify cancels an ACTIVE deployment, waits until CC finished reverting it, and
@@ -132,8 +182,9 @@ func (r *roller) cancelAndVerify(ctx context.Context) error {
 			return err
 		}
 	}
+	b := poll.New()
 	for d.Active() {
-		if err := bluegreen.Sleep(ctx, poll); err != nil {
+		if err := b.Wait(ctx); err != nil {
 			return fmt.Errorf("waiting for the cancel to finish: %w", err)
 		}
 		if d, err = r.p.Deployment(ctx, d.GUID); err != nil {

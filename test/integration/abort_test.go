@@ -172,9 +172,9 @@ var _ = Describe("out: aborted by Concourse (SIGTERM or SIGINT)", func() {
 		)
 
 		DescribeTable("SIGKILL, then a rerun converges",
-			func(marker string) {
+			func(marker string, extra map[string]any) {
 				l := w.startLoad()
-				killAt(w.startOut(w.rolling("v2", nil)), marker)
+				killAt(w.startOut(w.rolling("v2", extra)), marker)
 				rerun := w.out(w.rolling("v3", nil))
 				Expect(rerun.code).To(Equal(0), rerun.stderr)
 				l.expectNoFailures()
@@ -182,8 +182,11 @@ var _ = Describe("out: aborted by Concourse (SIGTERM or SIGINT)", func() {
 				Expect(w.webProcessCount("myapp")).To(Equal(1))
 				Expect(w.activeDeployments()).To(BeEmpty())
 			},
-			Entry("after the manifest was applied", "✓\x1b[0m apply manifest"),
-			Entry("with the deployment rolling on its own", "✓\x1b[0m create rolling deployment"),
+			Entry("after the manifest was applied", "✓\x1b[0m apply manifest", nil),
+			// A pause waits for continue for ever: the rerun cancels it once its lease ran out.
+			Entry("after the paced deployment was created: it pauses, and nobody continues it", "✓\x1b[0m create rolling deployment", nil),
+			Entry("with the deployment rolling on its own", "✓\x1b[0m create rolling deployment", map[string]any{"pace": "capi"}),
+			Entry("at a canary step", "canary step 1/2: ", map[string]any{"strategy": "canary", "canary_steps": []int{50, 100}, "canary_pause": "10s"}),
 		)
 	})
 })

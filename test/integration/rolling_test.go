@@ -65,7 +65,7 @@ var _ = Describe("out: rolling and canary deployments", func() {
 			"smoke_checks": []any{map[string]any{"path": "/", "body_contains": "version=v2"}}}))
 		Expect(r.code).To(Equal(0), r.stderr)
 		l.expectNoFailures()
-		for _, step := range []string{"canary step 1/3: 1 new instances", "canary step 2/3: 2 new instances", "canary step 3/3: 4 new instances"} {
+		for _, step := range []string{"canary step 1/3: 1 new instance serve", "canary step 2/3: 2 new instances", "canary step 3/3: 4 new instances"} {
 			Expect(r.stderr).To(ContainSubstring(step))
 		}
 		Expect(w.serves(30)).To(Equal(map[string]int{"200 v2": 30}))

@@ -55,5 +55,24 @@ func deploymentSpecs(x *fixture) {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(none).To(BeNil())
 		})
+
+		It("keeps the annotations a deployment was created with, and sets and removes them later", func() {
+			ctx, p := *x.ctx, x.port()
+			a := x.pushed("shop", 1, []string{x.url("shop")}, nil)
+			x.started(a, 1)
+			dep, err := p.CreateDeployment(ctx, platform.DeploymentRequest{AppGUID: a.GUID, Strategy: platform.StrategyCanary,
+				Annotations: map[string]string{"example.com/owner": "run-1", "example.com/until": "soon"}})
+			Expect(err).NotTo(HaveOccurred())
+			read, err := p.Deployment(ctx, dep.GUID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(read.Annotations).To(Equal(map[string]string{"example.com/owner": "run-1", "example.com/until": "soon"}))
+
+			later := "later"
+			Expect(p.AnnotateDeployment(ctx, dep.GUID, map[string]*string{"example.com/until": &later, "example.com/owner": nil})).To(Succeed())
+			active, err := p.ActiveDeployment(ctx, a.GUID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(active.Annotations).To(Equal(map[string]string{"example.com/until": "later"}))
+			Expect(p.CancelDeployment(ctx, dep.GUID)).To(Succeed())
+		})
 	})
 }

@@ -22,6 +22,13 @@ type deployment struct {
 	oldRev platform.Revision
 }
 
+// view is what a read returns: a copy that later changes do not reach.
+func (dep *deployment) view() platform.Deployment {
+	out := dep.Deployment
+	out.NewProcesses, out.Annotations = slices.Clone(out.NewProcesses), maps.Clone(out.Annotations)
+	return out
+}
+
 // current is the app's web processes (dmu held): its original one until a deployment changes them.
 func (d *Foundation) current(appGUID string) []platform.Process {
 	if procs, ok := d.processes[appGUID]; ok {
@@ -64,7 +71,7 @@ func (d *Foundation) Deployments() []platform.Deployment {
 	defer d.dmu.Unlock()
 	var out []platform.Deployment
 	for _, dep := range d.deployments {
-		out = append(out, dep.Deployment)
+		out = append(out, dep.view())
 	}
 	slices.SortFunc(out, func(a, b platform.Deployment) int { return cmpString(a.GUID, b.GUID) })
 	return out
@@ -92,13 +99,13 @@ func (d *Foundation) CreateDeployment(_ context.Context, r platform.DeploymentRe
 		revs := d.revisionsOf(r.AppGUID)
 		dep := &deployment{app: r.AppGUID, oldRev: revs[len(revs)-1], Deployment: platform.Deployment{
 			GUID: guid, Value: platform.DeploymentActive, Reason: platform.ReasonDeploying, NewProcesses: []string{"process-new-" + guid},
-			DropletGUID: r.DropletGUID, RevisionVersion: len(revs) + 1}}
+			DropletGUID: r.DropletGUID, RevisionVersion: len(revs) + 1, Annotations: maps.Clone(r.Annotations)}}
 		if r.Strategy == platform.StrategyCanary {
 			dep.Reason, dep.CanaryStep, dep.CanarySteps = platform.ReasonPaused, 1, max(len(r.CanarySteps), 1)
 		}
 		d.deployments[guid] = dep
 		d.processes[r.AppGUID] = append(slices.Clone(old), platform.Process{GUID: dep.NewProcesses[0], Instances: 1})
-		return dep.Deployment, nil
+		return dep.view(), nil
 	})
 }
 
@@ -126,10 +133,10 @@ func (d *Foundation) Deployment(_ context.Context, guid string) (platform.Deploy
 		case dep.Reason == platform.ReasonCanceling:
 			dep.Value, dep.Reason = platform.DeploymentFinalized, platform.ReasonCanceled
 			d.processes[dep.app] = d.current(dep.app)[:1]
-		case dep.Active() && d.Finishes:
+		case dep.Active() && dep.Reason != platform.ReasonPaused && d.Finishes: // a pause waits for continue
 			d.deploy(dep)
 		}
-		return dep.Deployment, nil
+		return dep.view(), nil
 	})
 }
 
@@ -149,7 +156,7 @@ func (d *Foundation) ActiveDeployment(_ context.Context, appGUID string) (*platf
 	return read(d, &d.dmu, Call{Method: "ActiveDeployment", Args: []string{appGUID}}, func() (*platform.Deployment, error) {
 		for _, dep := range d.deployments {
 			if dep.app == appGUID && dep.Active() {
-				out := dep.Deployment
+				out := dep.view()
 				return &out, nil
 			}
 		}
@@ -176,6 +183,31 @@ func (d *Foundation) CancelDeployment(_ context.Context, guid string) error {
 	return nil
 }
 
+func (d *Foundation) AnnotateDeployment(_ context.Context, guid string, annotations map[string]*string) error {
+	c, err := d.record(Call{Method: "AnnotateDeployment", Args: []string{guid}})
+	if err != nil {
+		return err
+	}
+	defer d.done(c)
+	d.dmu.Lock()
+	defer d.dmu.Unlock()
+	dep := d.deployments[guid]
+	if dep == nil {
+		return fmt.Errorf("CF-ResourceNotFound: deployment %s", guid)
+	}
+	if dep.Annotations == nil {
+		dep.Annotations = map[string]string{}
+	}
+	for k, v := range annotations {
+		if v == nil {
+			delete(dep.Annotations, k)
+		} else {
+			dep.Annotations[k] = *v
+		}
+	}
+	return nil
+}
+
 func (d *Foundation) ContinueDeployment(_ context.Context, guid string) error {
 	c, err := d.record(Call{Method: "ContinueDeployment", Args: []string{guid}})
 	if err != nil {
@@ -192,7 +224,7 @@ func (d *Foundation) ContinueDeployment(_ context.Context, guid string) error {
 		dep.CanaryStep++
 		return nil
 	}
-	d.deploy(dep)
+	dep.Reason = platform.ReasonDeploying // CAPI rolls on to the end; Finishes decides when
 	return nil
 }
 

@@ -27,6 +27,9 @@ type Prober struct {
 	// holdChecks makes RunCheck run until its context ends, as a check with many successes to
 	// collect does.
 	holdChecks bool
+	// patient makes AwaitPresent and AwaitAbsent wait, as the real ones do, until the fake
+	// platform gets to what they prove or their context ends, instead of answering at once.
+	patient bool
 }
 
 // HoldChecks makes every check run until its context ends.
@@ -39,6 +42,14 @@ func (pr *Prober) HoldChecks() {
 func NewProber(p *Foundation) *Prober {
 	return &Prober{p: p, failPresent: map[[2]string]error{}, failAbsent: map[[2]string]error{},
 		checkErr: map[string]error{}, processServes: p.serves}
+}
+
+// Patient makes AwaitPresent and AwaitAbsent wait until what they prove holds or their context
+// ends, as the real prober does.
+func (pr *Prober) Patient() {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	pr.patient = true
 }
 
 // FailPresent makes AwaitPresent fail for the app (by name) on the route URL ("" = any).
@@ -110,46 +121,72 @@ func (pr *Prober) backend(b probe.Backend) (appGUID, id string, serving bool) {
 }
 
 func (pr *Prober) AwaitPresent(ctx context.Context, r probe.Route, b probe.Backend) (probe.Result, error) {
-	appGUID, id, serving := pr.backend(b)
-	name, mapped, started, running := pr.state(r, appGUID)
-	mapped = mapped && serving
-	err := pr.injected(pr.failPresent, name, r.Host+r.Path)
-	switch {
-	case err != nil:
-	case ctx.Err() != nil:
-		err = context.Cause(ctx)
-	case appGUID == "" || b.Instances < 1:
-		err = fmt.Errorf("fake prober: backend %+v cannot be verified", b)
-	case !mapped || !started || running < b.Instances:
-		err = fmt.Errorf("not confirmed: %s (%s) on %s: mapped %t, started %t, %d of %d instances running",
-			name, id, r, mapped, started, running, b.Instances)
+	return pr.answer(ctx, "AwaitPresent", r, b, pr.present)
+}
+
+func (pr *Prober) AwaitAbsent(ctx context.Context, r probe.Route, b probe.Backend) (probe.Result, error) {
+	return pr.answer(ctx, "AwaitAbsent", r, b, pr.absent)
+}
+
+// answer logs and answers one proof: at once, or when patient, once it holds or ctx ended.
+func (pr *Prober) answer(ctx context.Context, method string, r probe.Route, b probe.Backend,
+	check func(context.Context, probe.Route, probe.Backend) error) (probe.Result, error) {
+	pr.mu.Lock()
+	patient := pr.patient
+	pr.mu.Unlock()
+	err := check(ctx, r, b)
+	for err != nil && patient && ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Millisecond):
+		}
+		err = check(ctx, r, b)
 	}
-	pr.log("AwaitPresent", r, id, err)
+	_, id, _ := pr.backend(b)
+	pr.log(method, r, id, err)
 	if err != nil {
 		return probe.Result{}, err
 	}
 	return probe.Result{Probes: 3 * b.Instances, Elapsed: time.Millisecond}, nil
 }
 
-func (pr *Prober) AwaitAbsent(ctx context.Context, r probe.Route, b probe.Backend) (probe.Result, error) {
+// present: the backend's app is mapped to the route, started, and runs its instances.
+func (pr *Prober) present(ctx context.Context, r probe.Route, b probe.Backend) error {
+	appGUID, id, serving := pr.backend(b)
+	name, mapped, started, running := pr.state(r, appGUID)
+	mapped = mapped && serving
+	if err := pr.injected(pr.failPresent, name, r.Host+r.Path); err != nil {
+		return err
+	}
+	switch {
+	case ctx.Err() != nil:
+		return context.Cause(ctx)
+	case appGUID == "" || b.Instances < 1:
+		return fmt.Errorf("fake prober: backend %+v cannot be verified", b)
+	case !mapped || !started || running < b.Instances:
+		return fmt.Errorf("not confirmed: %s (%s) on %s: mapped %t, started %t, %d of %d instances running",
+			name, id, r, mapped, started, running, b.Instances)
+	}
+	return nil
+}
+
+// absent: the backend's app is not mapped to the route (or the process no longer serves).
+func (pr *Prober) absent(ctx context.Context, r probe.Route, b probe.Backend) error {
 	appGUID, id, serving := pr.backend(b)
 	name, mapped, _, _ := pr.state(r, appGUID)
 	mapped = mapped && serving
-	err := pr.injected(pr.failAbsent, name, r.Host+r.Path)
+	if err := pr.injected(pr.failAbsent, name, r.Host+r.Path); err != nil {
+		return err
+	}
 	switch {
-	case err != nil:
 	case ctx.Err() != nil:
-		err = context.Cause(ctx)
+		return context.Cause(ctx)
 	case id == "" || b.Instances < 1:
-		err = fmt.Errorf("fake prober: backend %+v cannot be verified", b)
+		return fmt.Errorf("fake prober: backend %+v cannot be verified", b)
 	case mapped:
-		err = fmt.Errorf("not confirmed gone: %s (%s) is still mapped to %s", name, id, r)
+		return fmt.Errorf("not confirmed gone: %s (%s) is still mapped to %s", name, id, r)
 	}
-	pr.log("AwaitAbsent", r, id, err)
-	if err != nil {
-		return probe.Result{}, err
-	}
-	return probe.Result{Probes: 3 * b.Instances, Elapsed: time.Millisecond}, nil
+	return nil
 }
 
 func (pr *Prober) RunCheck(ctx context.Context, r probe.Route, c probe.Check) (probe.CheckResult, error) {
