@@ -37,7 +37,7 @@ type observed struct {
 // before the deploy and runs on after it returns until every router has applied whatever
 // the deploy sent (the slowest lag), so failures a tool leaves behind it are counted too.
 func (l *lane) measureDeploy(ctx context.Context, s strategy, i int, prev, version string) (deployStats, error) {
-	lags := l.b.lags[i]
+	lags := l.lags[i]
 	host := s.Host + "." + l.f.info.Domain
 	if err := waitServing(ctx, l.b.http, l.f.info.RouterURLs, host, prev); err != nil {
 		return deployStats{}, err
@@ -69,7 +69,7 @@ func (l *lane) measureDeploy(ctx context.Context, s strategy, i int, prev, versi
 func (l *lane) analyse(s strategy, o observed, prev, version string) (deployStats, error) {
 	st := deployStats{Wall: o.end.Sub(o.start), Sent: len(o.samples), Failed: countFailed(o.samples),
 		LongestFailure: longestWindow(failureWindows(o.samples)), Mixed: mixedWindow(o.samples, prev, version),
-		CCCalls: ccCalls(o.requests), FailureKinds: failureKinds(o.samples)}
+		CCCalls: len(ccRequests(o.requests)), FailureKinds: failureKinds(o.samples)}
 	if !s.Ours {
 		return st, nil
 	}
@@ -94,13 +94,13 @@ func (l *lane) analyse(s strategy, o observed, prev, version string) (deployStat
 	return st, err
 }
 
-// ccCalls counts the Cloud Controller requests (UAA's token endpoint aside).
-func ccCalls(reqs []cfsim.Request) int {
-	n := 0
+// ccRequests drops UAA's token requests: they are not Cloud Controller calls.
+func ccRequests(reqs []cfsim.Request) []cfsim.Request {
+	var out []cfsim.Request
 	for _, r := range reqs {
 		if r.Path != "/oauth/token" {
-			n++
+			out = append(out, r)
 		}
 	}
-	return n
+	return out
 }
