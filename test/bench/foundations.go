@@ -12,7 +12,7 @@ import (
 // routers, the range their lags are drawn from, and how often CC's deployment updater ticks.
 // Each kind shows a different way the platform's timing can hurt a deploy.
 type foundationKind struct {
-	Name           string // for --foundations
+	Name           string // for --foundations and the pictures' file names
 	Title          string // for the report
 	Routers        int
 	LagMin, LagMax time.Duration // each router's registration and removal lags, drawn per round

@@ -43,7 +43,7 @@ type settings struct {
 	Seed        uint64
 	Only        []string // strategies to run (names); empty = all
 	Verbose     bool     // print out's timeline of every measured deploy
-	Results     string   // the report's path
+	Results     string   // the report's path; the pictures go beside it
 	Budget      time.Duration
 }
 

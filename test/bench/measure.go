@@ -21,6 +21,7 @@ type deployStats struct {
 	Lags           []time.Duration // verification lags (ours)
 	Platform       *platformTime   // ours, bluegreen
 	MaxRSSKB       int64           // ours
+	Trace          trace           // for the pictures
 }
 
 // observed is everything recorded around one deploy.
@@ -69,7 +70,7 @@ func (l *lane) measureDeploy(ctx context.Context, s strategy, i int, prev, versi
 func (l *lane) analyse(s strategy, o observed, prev, version string) (deployStats, error) {
 	st := deployStats{Wall: o.end.Sub(o.start), Sent: len(o.samples), Failed: countFailed(o.samples),
 		LongestFailure: longestWindow(failureWindows(o.samples)), Mixed: mixedWindow(o.samples, prev, version),
-		CCCalls: len(ccRequests(o.requests)), FailureKinds: failureKinds(o.samples)}
+		CCCalls: len(ccRequests(o.requests)), FailureKinds: failureKinds(o.samples), Trace: newTrace(o, prev, version)}
 	if !s.Ours {
 		return st, nil
 	}
@@ -92,15 +93,4 @@ func (l *lane) analyse(s strategy, o observed, prev, version string) (deployStat
 		st.Lags, err = l.deploymentLags(s.Kind, out, o.events, uri)
 	}
 	return st, err
-}
-
-// ccRequests drops UAA's token requests: they are not Cloud Controller calls.
-func ccRequests(reqs []cfsim.Request) []cfsim.Request {
-	var out []cfsim.Request
-	for _, r := range reqs {
-		if r.Path != "/oauth/token" {
-			out = append(out, r)
-		}
-	}
-	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -11,7 +12,7 @@ import (
 )
 
 // report renders the run as Markdown: settings, a section per kind of foundation, the large
-// app, the targets, the definitions.
+// app, the targets, the definitions; the pictures go beside it.
 type report struct {
 	cfg       settings
 	results   []foundationResult
@@ -21,15 +22,18 @@ type report struct {
 	loadStart string
 }
 
-// write prints the report and writes it to the results path.
+// write prints the report, writes it to the results path and the pictures beside it.
 func (r report) write() error {
+	if err := r.writePictures(filepath.Dir(r.cfg.Results)); err != nil {
+		return err
+	}
 	text := r.markdown()
 	fmt.Println()
 	fmt.Print(text)
 	if err := os.WriteFile(r.cfg.Results, []byte(text), 0o644); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
-	fmt.Printf("\nwritten to %s\n", r.cfg.Results)
+	fmt.Printf("\nwritten to %s and the pictures beside it\n", r.cfg.Results)
 	return nil
 }
 
@@ -81,7 +85,7 @@ func (r report) foundationsTable() string {
 }
 
 // section is one kind of foundation: its table, the figures set against the platform and
-// the cf CLI, and what the failed requests were.
+// the cf CLI, what the failed requests were, and the pictures.
 func (fr foundationResult) section() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n## %s: %s\n\n", fr.Kind.Title, fr.Kind.describe())
@@ -102,6 +106,7 @@ func (fr foundationResult) section() string {
 			secs(rs.ours), secs(rs.cli), rs.ratio())
 	}
 	b.WriteString(failures(fr.Rows))
+	b.WriteString(fr.pictureLinks())
 	return b.String()
 }
 
@@ -194,6 +199,7 @@ const definitions = `
 - CC calls: Cloud Controller requests per deploy (cfsim's request log, UAA token requests aside), median. The targets set them against the figures of ours before issue 17 (bluegreen 64, rolling 103, canary 147: the committed report of the 2026-12-03 run, on the default foundation) plus 20 %, on every foundation.
 - verified floor (blue-green): per deploy, the build's staging time + the time from the start request until cfsim's route-emitter sent the last new instance's registration + 2 × the slowest router's registration lag + the slowest router's removal lag of that round, on that foundation's routers; the report sets the median deploy time against the median floor.
 - rolling against the cf CLI: ours rolling's median deploy time over ` + "`cf push --strategy rolling`" + `'s on the same kind of foundation, in the same rounds.
+- pictures: for each strategy and foundation, every load request of its measured deploys, a band per deploy, x the time since the deploy started (the load starts 200 ms before). Each pixel column is coloured by what answered the requests open in it: the old version, the new one, both (halves), or red when any of them failed, drawn at least 2 px wide so none is lost. Under the requests: out's steps (from its stderr timeline: a step's line is printed when it ends, with its duration) or a baseline's whole run, then a tick per pixel column with a Cloud Controller call; triangles mark out's lines saying it proved something on every router, a dashed line the end of the tool's run. Hovering over a step or a triangle shows its name or line.
 - out peak RSS: the out process's VmHWM (peak resident set), read from /proc every 10 ms while it runs. Not getrusage's ru_maxrss: Go starts children with vfork, so the kernel reports the parent's (the bench's) size for them.
 - baselines: the Cloud Controller call sequences of the cf CLI v8 commands each tool runs, made with go-cfclient, polling every 50 ms (faster than the CLI).
 `
