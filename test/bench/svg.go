@@ -97,10 +97,8 @@ func band(b *strings.Builder, i int, t trace, s scale, y float64, steps stepKey)
 // labels them under the bands.
 func grid(b *strings.Builder, s scale, top, bottom float64) {
 	step := tickStep(s.hi - s.lo)
-	for t := (s.lo / step) * step; t <= s.hi; t += step {
-		if t < s.lo {
-			continue
-		}
+	// The time line starts at or before 0 (the load starts before the deploy): ticks from 0.
+	for t := time.Duration(0); t <= s.hi; t += step {
 		class := "g"
 		if t == 0 {
 			class = "z"

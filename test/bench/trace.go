@@ -1,7 +1,6 @@
 package main
 
 import (
-	"regexp"
 	"strings"
 	"time"
 
@@ -46,8 +45,6 @@ func newTrace(o observed, prev, version string) trace {
 	return t
 }
 
-var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;]*m`)
-
 // timelineSteps reads out's stderr timeline (bluegreen.Timeline): a step's line is printed
 // when it ends, "✓ name  duration" or "✗ name  duration  error"; notes are indented, and a note
 // saying "on every router" is a proof. A step began its duration before its line; a begin
@@ -58,7 +55,7 @@ func timelineSteps(lines []line, start time.Time) ([]step, []mark) {
 	var proofs []mark
 	prevEnd := start
 	for _, l := range lines {
-		text := ansiEscape.ReplaceAllString(l.Text, "")
+		text := stripColours(l.Text)
 		if strings.HasPrefix(text, " ") {
 			if strings.Contains(text, "on every router") {
 				proofs = append(proofs, mark{At: l.At, Text: strings.TrimSpace(text)})
@@ -77,6 +74,23 @@ func timelineSteps(lines []line, start time.Time) ([]step, []mark) {
 		prevEnd = l.At
 	}
 	return steps, proofs
+}
+
+// stripColours drops the terminal colour codes (ESC [ ... m) the timeline wraps marks in.
+func stripColours(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "\x1b[")
+		if i < 0 {
+			return b.String() + s
+		}
+		b.WriteString(s[:i])
+		j := strings.IndexByte(s[i:], 'm')
+		if j < 0 {
+			return b.String()
+		}
+		s = s[i+j+1:]
+	}
 }
 
 // stepLine splits a step's line: the mark, the name, and the first field after the name that
