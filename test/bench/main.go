@@ -34,28 +34,28 @@ func main() {
 
 // settings are one run's knobs; the report prints them.
 type settings struct {
-	Quick          bool
-	Deploys        int           // measured deploys per strategy
-	Instances      int           // web instances of every app
-	LagMin, LagMax time.Duration // each router's registration and removal lags, drawn per deploy
-	LoadEvery      time.Duration // one request through the load balancer per interval
-	LargeMB        int           // the large app's size, for the memory and upload figures
-	Seed           uint64
-	Only           []string // strategies to run (names); empty = all
-	Verbose        bool     // print out's timeline of every measured deploy
-	Results        string   // the report's path
-	Budget         time.Duration
+	Quick       bool
+	Deploys     int // measured deploys per strategy
+	Instances   int // web instances of every app
+	Foundations []foundationKind
+	LoadEvery   time.Duration // one request through the load balancer per interval
+	LargeMB     int           // the large app's size, for the memory and upload figures
+	Seed        uint64
+	Only        []string // strategies to run (names); empty = all
+	Verbose     bool     // print out's timeline of every measured deploy
+	Results     string   // the report's path; the pictures go beside it
+	Budget      time.Duration
 }
 
 func parseFlags(args []string) (settings, error) {
-	s := settings{Instances: 2, LagMin: 200 * time.Millisecond, LagMax: 2500 * time.Millisecond,
-		LoadEvery: 10 * time.Millisecond}
+	s := settings{Instances: 2, LoadEvery: 10 * time.Millisecond}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.BoolVar(&s.Quick, "quick", false, "one deploy per strategy and a 64 MB large app (under 2 minutes)")
 	fs.IntVar(&s.Deploys, "deploys", 0, "measured deploys per strategy (default 10, --quick 1)")
 	fs.IntVar(&s.LargeMB, "large-mb", 0, "size of the large app in MB (default 300, --quick 64; -1 skips it)")
 	fs.Uint64Var(&s.Seed, "seed", 0, "seeds the router lags (default: from the clock)")
 	only := fs.String("only", "", "comma-separated strategies to run, e.g. bluegreen,venerable (default all)")
+	foundations := fs.String("foundations", "", "comma-separated foundations to run: default, fast, wide (default all)")
 	fs.BoolVar(&s.Verbose, "verbose", false, "print out's timeline of every measured deploy")
 	fs.StringVar(&s.Results, "results", "test/bench/results/latest.md", "where to write the report")
 	if err := fs.Parse(args); err != nil {
@@ -73,10 +73,15 @@ func parseFlags(args []string) (settings, error) {
 	if *only != "" {
 		s.Only = strings.Split(*only, ",")
 	}
-	s.Budget = time.Duration(pick(s.Quick, 2, 10)) * time.Minute
 	if s.Deploys < 1 {
 		return s, fmt.Errorf("--deploys must be at least 1")
 	}
+	var err error
+	if s.Foundations, err = parseFoundations(*foundations); err != nil {
+		return s, err
+	}
+	// A bound on the whole run, not a goal: each foundation's rounds, then the large app.
+	s.Budget = time.Duration(len(s.Foundations)*pick(s.Quick, 2, 8)+pick(s.Quick, 1, 4)) * time.Minute
 	return s, nil
 }
 

@@ -21,6 +21,7 @@ type deployStats struct {
 	Lags           []time.Duration // verification lags (ours)
 	Platform       *platformTime   // ours, bluegreen
 	MaxRSSKB       int64           // ours
+	Trace          trace           // for the pictures
 }
 
 // observed is everything recorded around one deploy.
@@ -37,7 +38,7 @@ type observed struct {
 // before the deploy and runs on after it returns until every router has applied whatever
 // the deploy sent (the slowest lag), so failures a tool leaves behind it are counted too.
 func (l *lane) measureDeploy(ctx context.Context, s strategy, i int, prev, version string) (deployStats, error) {
-	lags := l.b.lags[i]
+	lags := l.lags[i]
 	host := s.Host + "." + l.f.info.Domain
 	if err := waitServing(ctx, l.b.http, l.f.info.RouterURLs, host, prev); err != nil {
 		return deployStats{}, err
@@ -69,7 +70,7 @@ func (l *lane) measureDeploy(ctx context.Context, s strategy, i int, prev, versi
 func (l *lane) analyse(s strategy, o observed, prev, version string) (deployStats, error) {
 	st := deployStats{Wall: o.end.Sub(o.start), Sent: len(o.samples), Failed: countFailed(o.samples),
 		LongestFailure: longestWindow(failureWindows(o.samples)), Mixed: mixedWindow(o.samples, prev, version),
-		CCCalls: ccCalls(o.requests), FailureKinds: failureKinds(o.samples)}
+		CCCalls: len(ccRequests(o.requests)), FailureKinds: failureKinds(o.samples), Trace: newTrace(o, prev, version)}
 	if !s.Ours {
 		return st, nil
 	}
@@ -92,15 +93,4 @@ func (l *lane) analyse(s strategy, o observed, prev, version string) (deployStat
 		st.Lags, err = l.deploymentLags(s.Kind, out, o.events, uri)
 	}
 	return st, err
-}
-
-// ccCalls counts the Cloud Controller requests (UAA's token endpoint aside).
-func ccCalls(reqs []cfsim.Request) int {
-	n := 0
-	for _, r := range reqs {
-		if r.Path != "/oauth/token" {
-			n++
-		}
-	}
-	return n
 }

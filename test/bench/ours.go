@@ -26,6 +26,7 @@ type line struct {
 
 // outRun is one run of the out binary.
 type outRun struct {
+	Start    time.Time
 	Wall     time.Duration
 	Lines    []line
 	Version  map[string]string
@@ -50,6 +51,7 @@ func runOut(ctx context.Context, bin, inputs string, req any) (outRun, error) {
 		return res, fmt.Errorf("run out: %w", err)
 	}
 	start := time.Now()
+	res.Start = start
 	if err := cmd.Start(); err != nil {
 		return res, fmt.Errorf("run out: %w", err)
 	}

@@ -4,20 +4,37 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
 )
 
-// report renders the run as Markdown: settings, one table, the targets, the definitions.
+// report renders the run as Markdown: settings, a section per kind of foundation, the large
+// app, the targets, the definitions; the pictures go beside it.
 type report struct {
 	cfg       settings
-	rows      []row
+	results   []foundationResult
 	large     *largeResult
 	took      time.Duration
 	date      time.Time
 	loadStart string
+}
+
+// write prints the report, writes it to the results path and the pictures beside it.
+func (r report) write() error {
+	if err := r.writePictures(filepath.Dir(r.cfg.Results)); err != nil {
+		return err
+	}
+	text := r.markdown()
+	fmt.Println()
+	fmt.Print(text)
+	if err := os.WriteFile(r.cfg.Results, []byte(text), 0o644); err != nil {
+		return fmt.Errorf("write the report: %w", err)
+	}
+	fmt.Printf("\nwritten to %s and the pictures beside it\n", r.cfg.Results)
+	return nil
 }
 
 func (r report) markdown() string {
@@ -26,91 +43,94 @@ func (r report) markdown() string {
 	fmt.Fprintf(&b, "- date: %s, took %s\n", r.date.UTC().Format("2006-01-02 15:04 UTC"), r.took.Round(time.Second))
 	fmt.Fprintf(&b, "- machine: %s; load average %s at the start, %s at the end (other work on the machine slows every figure)\n",
 		machine(), r.loadStart, loadAverage())
-	fmt.Fprintf(&b, "- settings: %d measured deploys per strategy (after an unmeasured first one); cfsim with 3 routers behind a "+
-		"load balancer, each router's registration and removal lag drawn for every round from %s to %s (the same draws for "+
-		"every strategy, seed %d); four foundations side by side, one each for ours rolling, ours canary and cf push --strategy "+
-		"rolling (they mostly wait for the updater's tick), the other strategies taking turns on the fourth, every one doing its "+
-		"deploy i in round i; apps of %d instances of test/apps/versioned with an HTTP health check; staging %s; "+
-		"deployment updater every %s (CC's default); load: one request at a time through the load balancer every %s, from "+
-		"200 ms before each deploy until every router has applied what it sent; ours: the built `out` with JSON on stdin, "+
-		"`router_urls` set (each router probed directly), `drain: 0s`, `settle: 0s`, every other param at its default\n\n",
-		r.cfg.Deploys, r.cfg.LagMin, r.cfg.LagMax, r.cfg.Seed, r.cfg.Instances, stagingTime, deploymentInterval, r.cfg.LoadEvery)
-	b.WriteString("| strategy | requests | failed | longest failure window | mixed-version window (max) | deploy time median / p90 | verification lag median / max | CC calls per deploy | out peak RSS |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, row := range r.rows {
-		b.WriteString(row.line() + "\n")
+	b.WriteString(r.settingsText())
+	b.WriteString(r.foundationsTable())
+	for _, fr := range r.results {
+		b.WriteString(fr.section())
 	}
-	if p, ok := r.platform(); ok {
-		fmt.Fprintf(&b, "\nBlue-green against the platform (medians over the deploys): the platform's own time is staging %s + start %s "+
-			"+ slowest router's lag %s = **%s**; ours took **%s**, **%.2f×**. The least any verified blue-green can take on the "+
-			"same routers (new version proven on its temporary route, then on the live route, then the old one proven gone: "+
-			"staging + start + 2 × slowest registration lag + slowest removal lag) is %s.\n",
-			ms(p.staging), ms(p.start), ms(p.lag), ms(p.platform), ms(p.ours), p.ratio(), ms(p.floor))
-	}
-	b.WriteString(r.failures())
 	if r.large != nil {
 		b.WriteString(r.large.markdown())
 	}
-	b.WriteString(r.targets())
+	b.WriteString(targetsText(targetsOf(r.results, r.large)))
 	b.WriteString(definitions)
 	return b.String()
 }
 
+func (r report) settingsText() string {
+	return fmt.Sprintf("- settings: %d measured deploys per strategy (after an unmeasured first one); "+
+		"cfsim foundations of the kinds below, one kind after the other (side by side they would share the machine's cores); "+
+		"on each kind four foundations side by side, one each for ours rolling, ours canary and cf push --strategy rolling "+
+		"(they mostly wait for the updater's tick), the other strategies taking turns on the fourth, every one doing its deploy i "+
+		"in round i; every router behind a load balancer, its registration and removal lags drawn for every round from the "+
+		"kind's range (the same draws for every strategy on the kind, seed %d); apps of %d instances of test/apps/versioned "+
+		"with an HTTP health check; staging %s; load: one request at a time through the load balancer every %s, from 200 ms "+
+		"before each deploy until every router has applied what it sent; ours: the built `out` with JSON on stdin, "+
+		"`router_urls` set (each router probed directly), `drain: 0s`, `settle: 0s`, every other param at its default\n\n",
+		r.cfg.Deploys, r.cfg.Seed, r.cfg.Instances, stagingTime, r.cfg.LoadEvery)
+}
+
+func (r report) foundationsTable() string {
+	var b strings.Builder
+	b.WriteString("| foundation | routers | router lags (registration and removal, each drawn per round) | deployment updater | strategies |\n")
+	b.WriteString("|---|---:|---|---:|---|\n")
+	for _, fr := range r.results {
+		var names []string
+		for _, row := range fr.Rows {
+			names = append(names, row.Strategy.Name)
+		}
+		k := fr.Kind
+		fmt.Fprintf(&b, "| %s | %d | %v–%v | %v | %s |\n", k.Title, k.Routers, k.LagMin, k.LagMax, k.Updater, strings.Join(names, ", "))
+	}
+	return b.String()
+}
+
+// section is one kind of foundation: its table, the figures set against the platform and
+// the cf CLI, what the failed requests were, and the pictures.
+func (fr foundationResult) section() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n## %s: %s\n\n", fr.Kind.Title, fr.Kind.describe())
+	b.WriteString("| strategy | requests | failed | longest failure window | mixed-version window (max) | deploy time median / p90 | verification lag median / max | CC calls per deploy | out peak RSS |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, row := range fr.Rows {
+		b.WriteString(row.line() + "\n")
+	}
+	if p, ok := blueGreenOf(fr.Rows); ok {
+		fmt.Fprintf(&b, "\nBlue-green against the platform (medians over the deploys): ours took **%s**, **%.2f×** the verified floor "+
+			"of %s, the least any verified blue-green can take on the same routers (new version proven on its temporary route, "+
+			"then on the live route, then the old one proven gone: staging + start + 2 × slowest registration lag + slowest "+
+			"removal lag). The platform's own time is staging %s + start %s + slowest router's lag %s = %s (ours: %.2f×).\n",
+			ms(p.ours), p.overFloor(), ms(p.floor), ms(p.staging), ms(p.start), ms(p.lag), ms(p.platform), p.ratio())
+	}
+	if rs, ok := rollingOf(fr.Rows); ok {
+		fmt.Fprintf(&b, "\nRolling against the cf CLI (medians): ours %s, `cf push --strategy rolling` %s: **%.2f×**.\n",
+			secs(rs.ours), secs(rs.cli), rs.ratio())
+	}
+	b.WriteString(failures(fr.Rows))
+	b.WriteString(fr.pictureLinks())
+	return b.String()
+}
+
 func (row row) line() string {
-	var sent, failed int
 	var longest, mixed time.Duration
-	var walls, lags []time.Duration
-	var calls []time.Duration // counts, sorted like durations
 	var rss int64
 	for _, d := range row.Deploys {
-		sent += d.Sent
-		failed += d.Failed
 		longest, mixed = max(longest, d.LongestFailure), max(mixed, d.Mixed)
-		walls = append(walls, d.Wall)
-		lags = append(lags, d.Lags...)
-		calls = append(calls, time.Duration(d.CCCalls))
 		rss = max(rss, d.MaxRSSKB)
 	}
 	lag, mem := "—", "—"
 	if row.Strategy.Ours {
-		lag = ms(median(lags)) + " / " + ms(maxOf(lags))
+		lag = ms(median(row.lags())) + " / " + ms(maxOf(row.lags()))
 		mem = fmt.Sprintf("%.1f MB", float64(rss)/1024)
 	}
-	return fmt.Sprintf("| %s | %d | %d | %s | %s | %s / %s | %s | %d | %s |", row.Strategy.Name, sent, failed,
-		ms(longest), ms(mixed), secs(median(walls)), secs(percentile(walls, 90)), lag, int(median(calls)), mem)
-}
-
-// platformSummary is blue-green's deploy time next to the platform's own.
-type platformSummary struct {
-	staging, start, lag, platform, ours, floor time.Duration
-}
-
-func (p platformSummary) ratio() float64 { return p.ours.Seconds() / p.platform.Seconds() }
-
-func (r report) platform() (platformSummary, bool) {
-	for _, row := range r.rows {
-		if row.Strategy.Kind != "bluegreen" {
-			continue
-		}
-		var st, sa, lg, pl, ou, fl []time.Duration
-		for _, d := range row.Deploys {
-			if d.Platform == nil {
-				continue
-			}
-			st, sa, lg = append(st, d.Platform.Staging), append(sa, d.Platform.Start), append(lg, d.Platform.SlowestLag)
-			pl, fl, ou = append(pl, d.Platform.total()), append(fl, d.Platform.verifiedFloor()), append(ou, d.Wall)
-		}
-		if len(pl) > 0 {
-			return platformSummary{median(st), median(sa), median(lg), median(pl), median(ou), median(fl)}, true
-		}
-	}
-	return platformSummary{}, false
+	walls := row.walls()
+	return fmt.Sprintf("| %s | %d | %d | %s | %s | %s / %s | %s | %d | %s |", row.Strategy.Name, row.sent(), row.failed(),
+		ms(longest), ms(mixed), secs(median(walls)), secs(percentile(walls, 90)), lag, row.ccCalls(), mem)
 }
 
 // failures lists what the failed requests of each strategy were.
-func (r report) failures() string {
+func failures(rows []row) string {
 	var b strings.Builder
-	for _, row := range r.rows {
+	for _, row := range rows {
 		kinds := map[string]int{}
 		for _, d := range row.Deploys {
 			for k, n := range d.FailureKinds {
@@ -144,7 +164,7 @@ func (l *largeResult) markdown() string {
 		return fmt.Sprintf("%s (%.3f %%)", mbytes(d.Uploaded), 100*float64(d.Uploaded)/float64(l.Bytes))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nLarge app: a folder of %s in %d files (test/apps/versioned and random, incompressible 10 MiB jars), "+
+	fmt.Fprintf(&b, "\n## Large app\n\nA folder of %s in %d files (test/apps/versioned and random, incompressible 10 MiB jars), "+
 		"deployed blue-green by `out`, then deployed again with the same bits (only a var changed). `out` leaves out of the "+
 		"upload the files CC's resource pool already holds: on the first deploy only the test app's binary, pushed by the "+
 		"strategies before.\n\n", mbytes(l.Bytes), l.Files)
@@ -154,51 +174,32 @@ func (l *largeResult) markdown() string {
 	return b.String()
 }
 
-// targets checks the issue's "done when" against this run, as measured.
-func (r report) targets() string {
+// targetsText is the ✓/✗ list; a missed target says so.
+func targetsText(ts []target) string {
 	var b strings.Builder
-	b.WriteString("\nTargets:\n\n")
-	check := func(ok bool, text string) {
+	b.WriteString("\n## Targets\n\n")
+	for _, t := range ts {
 		mark := "✗ missed"
-		if ok {
+		if t.Met {
 			mark = "✓"
 		}
-		fmt.Fprintf(&b, "- %s %s\n", mark, text)
-	}
-	for _, row := range r.rows {
-		if !row.Strategy.Ours {
-			continue
-		}
-		failed := 0
-		var lags []time.Duration
-		for _, d := range row.Deploys {
-			failed += d.Failed
-			lags = append(lags, d.Lags...)
-		}
-		check(failed == 0, fmt.Sprintf("%s: %d failed requests (target 0)", row.Strategy.Name, failed))
-		check(median(lags) < 200*time.Millisecond, fmt.Sprintf("%s: verification lag median %s (target under 200 ms)", row.Strategy.Name, ms(median(lags))))
-	}
-	if p, ok := r.platform(); ok {
-		check(p.ratio() <= 1.2, fmt.Sprintf("blue-green deploy time %s is %.2f× the platform's own %s (target 1.2×)", ms(p.ours), p.ratio(), ms(p.platform)))
-	}
-	if l := r.large; l != nil {
-		peak := max(l.First.MaxRSSKB, l.Redeploy.MaxRSSKB)
-		check(peak < 64<<10, fmt.Sprintf("out's peak RSS deploying the %s app: %.1f MB (target under 64 MB)", mbytes(l.Bytes), float64(peak)/1024))
-		frac := float64(l.Redeploy.Uploaded) / float64(l.Bytes)
-		check(frac < 0.01, fmt.Sprintf("redeploy of the unchanged app uploaded %.3f %% of its bytes (target under 1 %%)", 100*frac))
+		fmt.Fprintf(&b, "- %s %s\n", mark, t.Text)
 	}
 	return b.String()
 }
 
 const definitions = `
-How the figures are taken:
+## How the figures are taken
 
 - requests, failed: load requests during the deploys; a request fails when no app answered it within 10 s (a connection error, a timeout, or a gorouter error page such as 404 unknown_route or 502 endpoint_failure).
 - longest failure window: the longest run of consecutive failed requests, from the first one's sending to the next success.
 - mixed-version window: per deploy, from the first answer of the new version to the last answer of the old one; the longest.
 - deploy time: the tool's wall time (for ours, the out process from start to exit).
 - verification lag (ours): from the last router applying the registration of the new backend on the live route (cfsim's route events) to out printing that it proved it on every router (its stderr timeline, read as it is written). For rolling and canary it starts no earlier than the Cloud Controller reporting DEPLOYED (and PAUSED for the canary step), since out can only begin then.
-- CC calls: Cloud Controller requests per deploy (cfsim's request log, UAA token requests aside), median.
+- CC calls: Cloud Controller requests per deploy (cfsim's request log, UAA token requests aside), median. The targets set them against the figures of ours before issue 17 (bluegreen 64, rolling 103, canary 147: the committed report of the 2026-12-03 run, on the default foundation) plus 20 %, on every foundation.
+- verified floor (blue-green): per deploy, the build's staging time + the time from the start request until cfsim's route-emitter sent the last new instance's registration + 2 × the slowest router's registration lag + the slowest router's removal lag of that round, on that foundation's routers; the report sets the median deploy time against the median floor.
+- rolling against the cf CLI: ours rolling's median deploy time over ` + "`cf push --strategy rolling`" + `'s on the same kind of foundation, in the same rounds.
+- pictures: for each strategy and foundation, every load request of its measured deploys, a band per deploy, x the time since the deploy started (the load starts 200 ms before). Each pixel column is coloured by what answered the requests open in it: the old version, the new one, both (halves), or red when any of them failed, drawn at least 2 px wide so none is lost. Under the requests: out's steps (from its stderr timeline: a step's line is printed when it ends, with its duration) or a baseline's whole run, then a tick per pixel column with a Cloud Controller call; triangles mark out's lines saying it proved something on every router, a dashed line the end of the tool's run. Hovering over a step or a triangle shows its name or line.
 - out peak RSS: the out process's VmHWM (peak resident set), read from /proc every 10 ms while it runs. Not getrusage's ru_maxrss: Go starts children with vfork, so the kernel reports the parent's (the bench's) size for them.
 - baselines: the Cloud Controller call sequences of the cf CLI v8 commands each tool runs, made with go-cfclient, polling every 50 ms (faster than the CLI).
 `

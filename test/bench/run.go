@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -13,6 +14,8 @@ import (
 // lane is a foundation and the strategies that take turns on it.
 type lane struct {
 	b          *bench
+	kind       foundationKind
+	lags       [][]routerLag // the kind's draws, by round: the same for every lane of the kind
 	f          *foundation
 	strategies []strategy
 	rows       []row
@@ -22,6 +25,12 @@ type lane struct {
 type row struct {
 	Strategy strategy
 	Deploys  []deployStats
+}
+
+// foundationResult is what every strategy did on one kind of foundation.
+type foundationResult struct {
+	Kind foundationKind
+	Rows []row // in the table's order
 }
 
 func run(ctx context.Context, cfg settings) error {
@@ -36,44 +45,68 @@ func run(ctx context.Context, cfg settings) error {
 	if err != nil {
 		return err
 	}
-	lanes, err := b.lanes(ctx)
+	results, large, err := b.runAll(ctx)
+	if err != nil {
+		return err
+	}
+	rep := report{cfg: cfg, results: results, large: large, took: time.Since(began), date: began, loadStart: loadStart}
+	return rep.write()
+}
+
+// runAll runs the kinds of foundation one after the other: side by side they would share the
+// machine's cores, and a busy machine slows every figure. The large app runs on the first.
+func (b *bench) runAll(ctx context.Context) ([]foundationResult, *largeResult, error) {
+	var results []foundationResult
+	var large *largeResult
+	for _, k := range b.cfg.Foundations {
+		res, lr, err := b.runKind(ctx, k, len(results) == 0 && b.cfg.LargeMB > 0)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s foundation: %w", k.Name, err)
+		}
+		if len(res.Rows) > 0 {
+			results = append(results, res)
+			large = cmp.Or(large, lr)
+		}
+	}
+	if len(results) == 0 {
+		return nil, nil, fmt.Errorf("--only and --foundations leave nothing to run")
+	}
+	return results, large, nil
+}
+
+// runKind starts the lanes of one kind of foundation, runs the rounds on them, and the large
+// app after them when withLarge; the lanes' foundations are closed when it returns.
+func (b *bench) runKind(ctx context.Context, k foundationKind, withLarge bool) (foundationResult, *largeResult, error) {
+	res := foundationResult{Kind: k}
+	lanes, err := b.lanes(ctx, k)
 	defer func() {
 		for _, l := range lanes {
 			l.f.sim.Close()
 		}
 	}()
-	if err != nil {
-		return err
+	if err != nil || len(lanes) == 0 {
+		return res, nil, err
 	}
+	fmt.Printf("foundation %s: %s\n", k.Name, k.describe())
 	if err := b.rounds(ctx, lanes); err != nil {
-		return err
+		return res, nil, err
 	}
-	large, err := runLarge(ctx, cfg, lanes)
-	if err != nil {
-		return err
+	var large *largeResult
+	if withLarge {
+		if large, err = runLarge(ctx, lanes); err != nil {
+			return res, nil, err
+		}
 	}
-	var rows []row
 	for _, l := range lanes {
-		rows = append(rows, l.rows...)
+		res.Rows = append(res.Rows, l.rows...)
 	}
-	slices.SortStableFunc(rows, func(a, b row) int { return a.Strategy.Order - b.Strategy.Order })
-	rep := report{cfg: cfg, rows: rows, large: large, took: time.Since(began), date: began, loadStart: loadStart}
-	text := rep.markdown()
-	fmt.Println()
-	fmt.Print(text)
-	if err := writeFile(cfg.Results, text); err != nil {
-		return err
-	}
-	fmt.Printf("\nwritten to %s\n", cfg.Results)
-	return nil
+	slices.SortStableFunc(res.Rows, func(a, b row) int { return a.Strategy.Order - b.Strategy.Order })
+	return res, large, nil
 }
 
 // runLarge deploys the large app, alone: its zipping and staging would slow the others'
-// deploys. Nil when the settings skip it.
-func runLarge(ctx context.Context, cfg settings, lanes []*lane) (*largeResult, error) {
-	if cfg.LargeMB <= 0 {
-		return nil, nil
-	}
+// deploys.
+func runLarge(ctx context.Context, lanes []*lane) (*largeResult, error) {
 	for _, l := range lanes[1:] {
 		l.f.sim.Close()
 	}
@@ -87,28 +120,34 @@ func runLarge(ctx context.Context, cfg settings, lanes []*lane) (*largeResult, e
 	return &lr, nil
 }
 
-// lanes start the foundations and say who takes turns on each. The CAPI strategies spend
-// most of a deploy waiting for the deployment updater's 5 s tick, so each gets a foundation
-// of its own and runs beside the others; the rest take turns on the first one.
-func (b *bench) lanes(ctx context.Context) ([]*lane, error) {
-	plan := [][]func(*lane) strategy{
-		{(*lane).bluegreen, (*lane).naive, (*lane).venerable, (*lane).bgd},
-		{(*lane).rolling}, {(*lane).canary}, {(*lane).cliRolling},
+// lanes start the foundations of kind k and say who takes turns on each. The CAPI
+// strategies spend most of a deploy waiting for the deployment updater's tick, so each gets
+// a foundation of its own and runs beside the others; the rest take turns on the first one.
+// A lane with no strategy to run (--only) gets no foundation.
+func (b *bench) lanes(ctx context.Context, k foundationKind) ([]*lane, error) {
+	plan := [][]func(*lane) strategy{{(*lane).bluegreen}, {(*lane).rolling}, {(*lane).canary}, {(*lane).cliRolling}}
+	if k.Baselines {
+		plan[0] = append(plan[0], (*lane).naive, (*lane).venerable, (*lane).bgd)
 	}
+	lags := k.drawLags(b.cfg.Seed, b.cfg.Deploys)
 	var lanes []*lane
 	for i, makers := range plan {
-		f, err := b.newFoundation(ctx, fmt.Sprintf("cfsim-%d", i))
-		if err != nil {
-			return lanes, err
-		}
-		l := &lane{b: b, f: f}
-		lanes = append(lanes, l)
+		l := &lane{b: b, kind: k, lags: lags}
 		for _, newStrategy := range makers {
 			if s := newStrategy(l); b.cfg.wants(s) {
 				l.strategies = append(l.strategies, s)
 				l.rows = append(l.rows, row{Strategy: s})
 			}
 		}
+		if len(l.strategies) == 0 {
+			continue
+		}
+		f, err := b.newFoundation(ctx, k, fmt.Sprintf("%s-%d", k.Name, i))
+		if err != nil {
+			return lanes, err
+		}
+		l.f = f
+		lanes = append(lanes, l)
 	}
 	return lanes, nil
 }
@@ -134,7 +173,7 @@ func (b *bench) rounds(ctx context.Context, lanes []*lane) error {
 	}
 	for i := range b.cfg.Deploys {
 		for _, l := range lanes {
-			l.f.useLags(b.lags[i])
+			l.f.useLags(l.lags[i])
 		}
 		roundBegan := time.Now()
 		err := eachLane(lanes, func(l *lane) error {
@@ -150,7 +189,7 @@ func (b *bench) rounds(ctx context.Context, lanes []*lane) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("round %d/%d (%.0fs):%s\n", i+1, b.cfg.Deploys, time.Since(roundBegan).Seconds(), progress(lanes, i))
+		fmt.Printf("%s round %d/%d (%.0fs):%s\n", lanes[0].kind.Name, i+1, b.cfg.Deploys, time.Since(roundBegan).Seconds(), progress(lanes, i))
 	}
 	return nil
 }
@@ -194,13 +233,6 @@ func (l *lane) removeApps(ctx context.Context) error {
 		if err := l.f.ops.deleteApp(ctx, a.GUID); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func writeFile(path, text string) error {
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		return fmt.Errorf("write the report: %w", err)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,7 +13,7 @@ import (
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/test/cfsim/cfpush"
 )
 
-// bench is one run: the binaries, the router lags, and the foundations.
+// bench is one run: the binaries and the settings.
 type bench struct {
 	cfg    settings
 	http   *http.Client // for waits: short timeouts
@@ -23,7 +22,6 @@ type bench struct {
 	outBin string
 	appDir string // test/apps/versioned built, with its Procfile: every strategy's bits
 	zip    string // the same, zipped, for the baselines
-	lags   [][]routerLag
 }
 
 // foundation is one simulated Cloud Foundry. Strategies that run at the same time each get
@@ -39,9 +37,6 @@ type routerLag struct{ Registration, Removal time.Duration }
 
 // stagingTime is cfsim's default, said here so the report can print it.
 const stagingTime = 300 * time.Millisecond
-
-// deploymentInterval is CC's default deployment updater tick (BOSH cc.deployment_updater).
-const deploymentInterval = 5 * time.Second
 
 // newBench builds out and the test app.
 func newBench(ctx context.Context, cfg settings, dir string) (*bench, error) {
@@ -63,14 +58,13 @@ func newBench(ctx context.Context, cfg settings, dir string) (*bench, error) {
 	if err := cfpush.ZipApp(b.zip, bin, "web: ./versioned\n"); err != nil {
 		return nil, fmt.Errorf("zip the test app: %w", err)
 	}
-	b.lags = drawLags(cfg)
 	return b, nil
 }
 
-// newFoundation starts a simulator with 3 routers; close it with sim.Close.
-func (b *bench) newFoundation(ctx context.Context, name string) (*foundation, error) {
-	sim, err := cfsim.Start(cfsim.Config{Routers: 3, RouteLagMin: b.cfg.LagMin, RouteLagMax: b.cfg.LagMax,
-		DeploymentInterval: deploymentInterval, StagingTime: stagingTime, Seed: b.cfg.Seed, Dir: filepath.Join(b.dir, name)})
+// newFoundation starts a simulator of kind k; close it with sim.Close.
+func (b *bench) newFoundation(ctx context.Context, k foundationKind, name string) (*foundation, error) {
+	sim, err := cfsim.Start(cfsim.Config{Routers: k.Routers, RouteLagMin: k.LagMin, RouteLagMax: k.LagMax,
+		DeploymentInterval: k.Updater, StagingTime: stagingTime, Seed: b.cfg.Seed, Dir: filepath.Join(b.dir, name)})
 	if err != nil {
 		return nil, fmt.Errorf("start cfsim: %w", err)
 	}
@@ -86,23 +80,6 @@ func (b *bench) newFoundation(ctx context.Context, name string) (*foundation, er
 		return nil, fmt.Errorf("log in to cfsim: %w", err)
 	}
 	return f, nil
-}
-
-// drawLags picks every router's lags for every deploy once, so deploy i of each strategy
-// meets the same routers: the strategies are compared on equal terms.
-func drawLags(cfg settings) [][]routerLag {
-	rng := rand.New(rand.NewPCG(cfg.Seed, 7))
-	draw := func() time.Duration {
-		return cfg.LagMin + time.Duration(rng.Int64N(int64(cfg.LagMax-cfg.LagMin)+1))
-	}
-	sets := make([][]routerLag, cfg.Deploys)
-	for i := range sets {
-		sets[i] = make([]routerLag, 3)
-		for r := range sets[i] {
-			sets[i][r] = routerLag{Registration: draw(), Removal: draw()}
-		}
-	}
-	return sets
 }
 
 // useLags sets the routers' lags for round i; nothing is in flight between rounds.

@@ -217,10 +217,13 @@ func (l *lane) bgdDeploy(ctx context.Context, app, version string) error {
 	return l.f.ops.rename(ctx, fresh.GUID, app)
 }
 
+// cliRollingApp is the cf CLI rolling push's app: the figure ours rolling is set against.
+const cliRollingApp = "cli-rolling"
+
 // cliRolling is `cf push --strategy rolling`: a CAPI rolling deployment, polled to
 // DEPLOYED, nothing verified.
 func (l *lane) cliRolling() strategy {
-	const app = "cli-rolling"
+	const app = cliRollingApp
 	s := strategy{Name: "cf push --strategy rolling", Order: 7, App: app, Host: app}
 	s.first = func(ctx context.Context, version string) error {
 		_, err := l.f.ops.pushNew(ctx, l.app(app, version))
