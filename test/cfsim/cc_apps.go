@@ -284,6 +284,11 @@ func (s *Sim) destroyApp(a *app) {
 			delete(s.packages, g)
 		}
 	}
+	for g, b := range s.builds {
+		if b.appGUID == a.guid {
+			delete(s.builds, g) // a staging one finds its package gone and stops
+		}
+	}
 	for g, d := range s.droplets {
 		if d.appGUID == a.guid {
 			delete(s.droplets, g)

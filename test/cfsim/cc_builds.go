@@ -118,8 +118,13 @@ func (s *Sim) stagingMemory(a *app) int {
 // lifecycle or the binary buildpack.
 func (s *Sim) runStaging(ctx context.Context, b *build) {
 	s.mu.Lock()
-	wait, docker := s.cfg.StagingTime, s.packages[b.packageGUID].docker
+	pkg := s.packages[b.packageGUID]
+	wait := s.cfg.StagingTime
 	s.mu.Unlock()
+	if pkg == nil {
+		return // the app, and with it its packages, was deleted: CC cancels its staging
+	}
+	docker := pkg.docker
 	c := stagingContainer(s, b.appGUID)
 	c.created()
 	if docker != nil {
@@ -143,17 +148,17 @@ func (s *Sim) runStaging(ctx context.Context, b *build) {
 // with a new droplet, or FAILED with "<error_id> - <description>".
 func (s *Sim) finishBuildpackStaging(c container, b *build) {
 	s.mu.Lock()
-	zipPath := s.packages[b.packageGUID].bits
-	a := s.apps[b.appGUID]
-	command := ""
-	if a != nil {
+	pkg, a := s.packages[b.packageGUID], s.apps[b.appGUID]
+	command, zipPath := "", ""
+	if pkg != nil && a != nil {
+		zipPath = pkg.bits
 		for _, p := range s.appProcesses(a.guid, "web") {
 			command = s.commandFor(p, "")
 		}
 	}
 	s.mu.Unlock()
-	if a == nil {
-		return
+	if pkg == nil || a == nil {
+		return // deleted while staging
 	}
 	dropletGUID := newGUID()
 	dir := filepath.Join(s.cfg.Dir, "droplets", dropletGUID)

@@ -147,6 +147,21 @@ var _ = Describe("pushing an app", func() {
 		Expect(current.GUID).To(Equal(droplet))
 	})
 
+	It("deletes an app while it stages, its builds with it, and goes on serving", func() {
+		ctx := context.Background()
+		app, _ := f.push(pushOpts{name: "short-lived", version: "v1"})
+		f.sim.SetStagingTime(300 * time.Millisecond)
+		build := f.startBuild(app.GUID, appZip)
+		job, err := f.cf.Applications.Delete(ctx, app.GUID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.cf.Jobs.PollComplete(ctx, job, fastPoll())).To(Succeed())
+		time.Sleep(600 * time.Millisecond) // past the staging time: the build would have ended
+		_, err = f.cf.Builds.Get(ctx, build)
+		Expect(err).To(MatchError(ContainSubstring("CF-ResourceNotFound")))
+		_, err = f.cf.Applications.ListAll(ctx, nil)
+		Expect(err).NotTo(HaveOccurred())
+	})
+
 	It("returns the app's manifest as YAML", func() {
 		app, _ := f.push(pushOpts{name: "described", version: "v9", instances: 2})
 		m, err := f.cf.Manifests.Generate(context.Background(), app.GUID)
