@@ -36,10 +36,11 @@ func blueGreenLag(out *outRun, events []router.Event, uri string) ([]time.Durati
 	return []time.Duration{confirmed.Sub(last)}, nil
 }
 
-// deploymentLags are the same for CAPI deployments, once per verification: the canary step
-// (at PAUSED) and the end (at DEPLOYED). out can only start when the Cloud Controller says
-// so, so the lag runs from the later of the last registration and that status change.
-func (l *lane) deploymentLags(kind string, out *outRun, events []router.Event, uri string) ([]time.Duration, error) {
+// deploymentLags are the same for CAPI deployments, once per verification: the pause (the
+// canary's first step, or the one instance a paced rolling deploy proves) and the end. out
+// starts proving as soon as the new process exists, before the Cloud Controller reports the
+// pause or the end, so each lag runs from the moment the routers reached the proven state.
+func (l *lane) deploymentLags(out *outRun, events []router.Event, uri string) ([]time.Duration, error) {
 	dep, ok := l.deployment(out.Metadata["deployment_guid"])
 	if !ok {
 		return nil, fmt.Errorf("deployment %q not found", out.Metadata["deployment_guid"])
@@ -50,27 +51,23 @@ func (l *lane) deploymentLags(kind string, out *outRun, events []router.Event, u
 	// that state with the later of the last registration of the new process and the last
 	// removal of an old one.
 	checks := []struct {
-		reason, confirm string
-		removals        bool
-	}{{"DEPLOYED", "only the new version serves " + uri + " on every router", true}}
-	if kind == "canary" {
-		checks = append(checks, struct {
-			reason, confirm string
-			removals        bool
-		}{"PAUSED", "serve " + uri + " on every router", false})
+		confirm  string
+		removals bool
+	}{
+		{"only the new version serves " + uri + " on every router", true},
+		{"serve " + uri + " on every router", false},
 	}
 	var lags []time.Duration
 	for _, c := range checks {
 		confirmed := out.firstLine(c.confirm)
-		ready := statusAt(dep, c.reason)
 		last := lastRegistration(events, uri, isNew, confirmed)
-		if confirmed.IsZero() || ready.IsZero() || last.IsZero() {
-			return nil, fmt.Errorf("deployment %s: no %s, confirmation or registration to measure", dep.GUID, c.reason)
+		if confirmed.IsZero() || last.IsZero() {
+			return nil, fmt.Errorf("deployment %s: out never said %q after a registration", dep.GUID, c.confirm)
 		}
 		if c.removals {
 			last = maxTime(last, lastRemoval(events, uri, func(e router.Endpoint) bool { return !isNew(e) }, confirmed))
 		}
-		lags = append(lags, confirmed.Sub(maxTime(last, ready)))
+		lags = append(lags, confirmed.Sub(last))
 	}
 	return lags, nil
 }
@@ -94,15 +91,6 @@ func (l *lane) deployment(guid string) (cfsim.DeploymentTiming, bool) {
 		}
 	}
 	return cfsim.DeploymentTiming{}, false
-}
-
-func statusAt(d cfsim.DeploymentTiming, reason string) time.Time {
-	for _, c := range d.Changes {
-		if c.Reason == reason {
-			return c.At
-		}
-	}
-	return time.Time{}
 }
 
 // platformTime is what the platform itself needs to put a new version up: staging, start
