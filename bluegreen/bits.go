@@ -3,24 +3,42 @@ package bluegreen
 import (
 	"context"
 	"fmt"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 )
 
-// Upload uploads bits as a new package of appGUID and returns it. A folder goes through the
-// Cloud Controller's resource matching, so files it already holds (the unchanged jars of a
-// redeploy) are not sent again; an archive is sent whole.
+// Upload makes a package of the app's bits on the app and notes what resource matching saved.
 func (r *Run) Upload(ctx context.Context, appGUID string, bits Bits) (string, error) {
+	up, err := r.UploadBits(ctx, appGUID, bits)
+	if err == nil {
+		r.NoteUpload(up)
+	}
+	return up.Package, err
+}
+
+// Uploaded is a package made of the app's bits, and what resource matching spared.
+type Uploaded struct {
+	Package string
+	Stats   platform.UploadStats
+}
+
+// UploadBits makes the package without a word in the timeline, so it can run in the
+// background of another step; NoteUpload says what it did once its step comes.
+func (r *Run) UploadBits(ctx context.Context, appGUID string, bits Bits) (Uploaded, error) {
 	if bits.Files == nil {
-		return r.CC.Upload(ctx, appGUID, bits.Zip)
+		pkg, err := r.CC.Upload(ctx, appGUID, bits.Zip)
+		return Uploaded{Package: pkg}, err
 	}
 	pkg, st, err := r.CC.UploadFiles(ctx, appGUID, *bits.Files)
-	if err != nil {
-		return pkg, err
-	}
-	if st.Matched > 0 {
+	return Uploaded{Package: pkg, Stats: st}, err
+}
+
+// NoteUpload notes the files resource matching left out of the upload.
+func (r *Run) NoteUpload(up Uploaded) {
+	if st := up.Stats; st.Matched > 0 {
 		r.Log.Note("resource matching: %d of %d files (%s of %s) already on the platform, not uploaded",
 			st.Matched, st.Files, megabytes(st.MatchedBytes), megabytes(st.Bytes))
 	}
-	return pkg, nil
 }
 
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }

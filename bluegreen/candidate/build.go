@@ -146,8 +146,14 @@ func (d *deployer) ensureURL(ctx context.Context, url string) (platform.Route, e
 
 // applyManifest gives the candidate the manifest's configuration, the temporary route only,
 // and its environment: the live app's (unless inherit_env is false), then the manifest's,
-// then params.environment_variables.
+// then params.environment_variables. The bits need only the candidate to exist, so their upload
+// starts first and overlaps CC's manifest job; staging, which needs both, waits for both.
 func (d *deployer) applyManifest(ctx context.Context) error {
+	if d.o.Bits.Droplet == nil {
+		d.uploading = bluegreen.Start(ctx, func(ctx context.Context) (bluegreen.Uploaded, error) {
+			return d.UploadBits(ctx, d.candidate.GUID, d.o.Bits)
+		})
+	}
 	env := map[string]string{}
 	if d.o.InheritEnv && d.Live != nil {
 		liveEnv, err := d.p.EnvVars(ctx, d.Live.GUID)
@@ -182,9 +188,15 @@ func (d *deployer) applyManifest(ctx context.Context) error {
 	return nil
 }
 
-func (d *deployer) upload(ctx context.Context) (err error) {
-	d.pkg, err = d.Upload(ctx, d.candidate.GUID, d.o.Bits)
-	return err
+// upload waits for the upload applyManifest started.
+func (d *deployer) upload(ctx context.Context) error {
+	up, err := d.uploading.Result(ctx)
+	if err != nil {
+		return err
+	}
+	d.NoteUpload(up)
+	d.pkg = up.Package
+	return nil
 }
 
 func (d *deployer) stage(ctx context.Context) error {

@@ -57,12 +57,38 @@ func (d *deployer) cutOver(ctx context.Context) error {
 }
 
 // leaveOld unmaps the old app from the routes and proves it gone from those the routers serve.
+// The temporary route has done its work once the candidate serves the live routes: it goes
+// meanwhile, so its deletion job runs while the routers catch up instead of after. Its failure
+// fails nothing: finalize tries again, as it did before the route went early.
 func (d *deployer) leaveOld(ctx context.Context, routes []platform.Route) error {
 	for _, r := range routes {
 		if err := d.p.Unmap(ctx, r.GUID, d.Live.GUID); err != nil {
 			return err
 		}
 	}
+	drop := d.startDroppingTemporaryRoute(ctx)
+	err := d.proveOldGone(ctx, routes)
+	if _, dropErr := drop.Result(context.WithoutCancel(ctx)); dropErr != nil {
+		d.Log.Note("the temporary route %s stays until finalize: %v", d.tempRoute.URL, dropErr)
+	} else {
+		d.tempRoute = platform.Route{}
+	}
+	return err
+}
+
+// startDroppingTemporaryRoute unmaps and deletes the temporary route in the background; a
+// request already sent finishes even after an abort, so the run knows whether the route is gone.
+func (d *deployer) startDroppingTemporaryRoute(ctx context.Context) *bluegreen.Background[struct{}] {
+	ctx, cancel := bluegreen.Uninterrupted(ctx)
+	cand := d.candidate
+	return bluegreen.Start(ctx, func(ctx context.Context) (struct{}, error) {
+		defer cancel()
+		return struct{}{}, d.dropTemporaryRoute(ctx, cand)
+	})
+}
+
+// proveOldGone proves the old app gone from every route the routers serve.
+func (d *deployer) proveOldGone(ctx context.Context, routes []platform.Route) error {
 	routed, _ := d.Routed(routes)
 	for _, r := range routed {
 		res, err := d.AppAbsent(ctx, r, d.Live.GUID, d.LiveSize.Instances)

@@ -23,10 +23,11 @@ type deployer struct {
 	liveRoutes []platform.Route // the routes the new version serves
 	dropRoutes []platform.Route // the live app's routes the new version does not take (exact_routes, no-route)
 	instances  int
-	pkg        string // the uploaded package
-	reached    string // the journal's last step, as this run knows it
-	cutover    bool   // traffic may have moved: a failure must switch back
-	finalizing bool   // the old app may be stopped: the candidate must keep serving
+	uploading  *bluegreen.Background[bluegreen.Uploaded] // the bits, uploaded while CC applies the manifest
+	pkg        string                                    // the uploaded package
+	reached    string                                    // the journal's last step, as this run knows it
+	cutover    bool                                      // traffic may have moved: a failure must switch back
+	finalizing bool                                      // the old app may be stopped: the candidate must keep serving
 }
 
 // Deploy runs a blue-green deploy. On any failure it puts the space back to one serving version
@@ -94,6 +95,7 @@ func (d *deployer) prepare(ctx context.Context) error {
 
 // deploy builds and verifies the candidate, moves traffic, observes, and finalizes.
 func (d *deployer) deploy(ctx context.Context) error {
+	defer d.uploading.Stop() // an upload still running when a step fails ends before recovery
 	steps := []bluegreen.Step{
 		{Name: "resolve routes", Do: d.resolveRoutes},
 		{Name: "apply manifest", Do: d.applyManifest},

@@ -44,9 +44,11 @@ var _ = Describe("a first deploy", func() {
 		Expect(calls[apply].YAML).To(ContainSubstring("name: " + candName))
 		Expect(calls[apply].YAML).NotTo(ContainSubstring(liveURL))
 
-		By("uploading the bits, staging, setting the droplet and starting, in that order")
+		By("uploading the bits while CC applies the manifest; then staging, setting the droplet and starting, in that order")
 		Expect(w.cf.Bits).To(HaveKeyWithValue(cand, theBits))
-		inOrder("build", create, apply, first(calls, "Upload", cand), first(calls, "Stage"),
+		upload := first(calls, "Upload", cand)
+		inOrder("upload", create, upload, first(calls, "Stage"))
+		inOrder("build", create, apply, first(calls, "Stage"),
 			first(calls, "SetDroplet", cand, res.DropletGUID), first(calls, "Start", cand),
 			first(calls, "AwaitPresent", tempURL, cand))
 
@@ -133,6 +135,9 @@ var _ = Describe("a deploy over a live app", func() {
 			inOrder("retiring from "+u, last(calls, "Unmap", route(u), live.GUID), first(calls, "AwaitAbsent", u, live.GUID), stop)
 		}
 		Expect(count(calls, "Stop", live.GUID)).To(Equal(1))
+
+		By("deleting the temporary route while the old app's removal reaches the routers, before finalize")
+		inOrder("temporary route", last(calls, "Unmap", "", live.GUID), first(calls, "DeleteRoute", w.cf.RouteGUID(tempURL)), stop)
 
 		By("renaming the old app APP-previous, stopped, with role previous")
 		prev := w.cf.AppNamed("shop-previous")

@@ -62,6 +62,12 @@ var _ = Describe("a failure before cutover", func() {
 			Expect(w.cf.RouteURLs()).To(Equal(urls), "the temporary route is deleted")
 			Expect(count(calls, "Stop", live.GUID)).To(BeZero())
 		},
+		Entry("CC refuses the manifest while the bits upload", "apply manifest", func(w *world) {
+			w.cf.FailNth("ApplyManifest", 1, errors.New("CF-UnprocessableEntity: For application 'shop-candidate': Memory must be greater than 0MB"))
+		}, "Memory must be greater than 0MB"),
+		Entry("the upload fails while CC applies the manifest", "upload bits", func(w *world) {
+			w.cf.FailNth("Upload", 1, errors.New("CF-ServiceUnavailable: upload"))
+		}, "CF-ServiceUnavailable: upload"),
 		Entry("staging fails", "stage", func(w *world) {
 			w.cf.StageErr = errors.New("staging failed: NoAppDetectedError - An app was not successfully detected")
 		}, "NoAppDetectedError"),
@@ -229,8 +235,19 @@ var _ = Describe("a failure once traffic may have moved", func() {
 		}
 	})
 
-	It("when the temporary route cannot be deleted, leaves the new version serving every route, still under its lease, without panicking", func() {
+	It("when the temporary route cannot be deleted while the old app leaves, deletes it at finalize and succeeds", func() {
 		w.cf.FailNth("DeleteRoute", 1, errors.New("CF-ServiceUnavailable: delete route"))
+		res, err := w.deploy()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(w.cf.AppNamed(appName).GUID).To(Equal(res.AppGUID))
+		Expect(w.cf.RouteURLs()).To(ConsistOf(urls), "the temporary route is gone")
+		Expect(w.out.String()).To(ContainSubstring("stays until finalize: CF-ServiceUnavailable: delete route"))
+	})
+
+	It("when the temporary route cannot be deleted, leaves the new version serving every route, still under its lease, without panicking", func() {
+		// once while the old app leaves the routes, and again at finalize
+		w.cf.FailNth("DeleteRoute", 1, errors.New("CF-ServiceUnavailable: delete route"))
+		w.cf.FailNth("DeleteRoute", 2, errors.New("CF-ServiceUnavailable: delete route"))
 		deploy := func() { _, _ = w.deploy() }
 		Expect(deploy).NotTo(Panic())
 		cand := w.cf.AppNamed(candName)

@@ -151,9 +151,10 @@ var (
 
 const spaceGUID = fakecf.SpaceGUID
 
-// candidateOf is the guid of the candidate this deploy built (the app the bits went to).
+// candidateOf is the guid of the candidate this deploy built (the app the bits went to, whether
+// the upload succeeded or not).
 func candidateOf(calls []Call) string {
-	i := first(calls, "Upload")
+	i := slices.IndexFunc(calls, func(c Call) bool { return c.Method == "Upload" })
 	ExpectWithOffset(1, i).To(BeNumerically(">=", 0), "no bits were uploaded")
 	return calls[i].Args[0]
 }

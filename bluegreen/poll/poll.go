@@ -18,11 +18,13 @@ const (
 	// Max is the longest pause: a wait that has gone on for seconds is told of its end within
 	// a second, at one request a second.
 	Max = time.Second
-	// growth is how much each pause is longer than the one before.
-	growth = 1.5
+	// growth is how much each pause is longer than the one before: a wait's end is seen at most
+	// a quarter of its length (and First) late. At 1.5 a staging of 580 ms was seen at 830 ms;
+	// at 1.25 it is seen at 600 ms, for a few more reads while the pauses grow to Max.
+	growth = 1.25
 )
 
-// Backoff is the pauses of one wait: First, then 1.5 times longer each time, up to its ceiling.
+// Backoff is the pauses of one wait: First, then 1.25 times longer each time, up to its ceiling.
 // A Backoff is used by one goroutine.
 type Backoff struct {
 	next, max time.Duration

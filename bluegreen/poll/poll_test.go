@@ -20,26 +20,43 @@ func pauses(b *poll.Backoff, n int) []time.Duration {
 }
 
 var _ = Describe("Backoff", func() {
-	It("reads soon at first, then 1.5 times later each time, up to a second", func() {
-		Expect(pauses(poll.New(), 11)).To(Equal([]time.Duration{
-			40 * time.Millisecond, 60 * time.Millisecond, 90 * time.Millisecond, 135 * time.Millisecond,
-			202500 * time.Microsecond, 303750 * time.Microsecond, 455625 * time.Microsecond,
-			683437500 * time.Nanosecond, time.Second, time.Second, time.Second,
+	It("reads soon at first, then 1.25 times later each time, up to a second", func() {
+		got := pauses(poll.New(), 17)
+		Expect(got[:4]).To(Equal([]time.Duration{
+			40 * time.Millisecond, 50 * time.Millisecond, 62500 * time.Microsecond, 78125 * time.Microsecond,
 		}))
+		for i := 1; i < 15; i++ {
+			Expect(got[i]).To(BeNumerically("~", got[i-1]*5/4, time.Nanosecond), "pause %d", i)
+		}
+		Expect(got[15:]).To(Equal([]time.Duration{time.Second, time.Second}))
 	})
 
-	It("reads 13 times in a wait of 5 seconds (the first read at once), where a fixed 250 ms read 21 times", func() {
-		b, elapsed, reads := poll.New(), time.Duration(0), 1
-		for elapsed < 5*time.Second {
-			elapsed += b.Next()
-			reads++
+	It("sees a wait's end at most a quarter of its length and the first pause late", func() {
+		for _, end := range []time.Duration{100 * time.Millisecond, 580 * time.Millisecond, 3 * time.Second, 30 * time.Second} {
+			b, seen := poll.New(), time.Duration(0)
+			for seen < end {
+				seen += b.Next()
+			}
+			Expect(seen).To(BeNumerically("<=", end*5/4+poll.First), "a wait of %s", end)
 		}
-		Expect(reads).To(Equal(13))
+	})
+
+	It("reads 17 times in a wait of 5 seconds and 42 in 30 (the first read at once), where a fixed 250 ms read 21 and 121", func() {
+		reads := func(wait time.Duration) int {
+			b, elapsed, n := poll.New(), time.Duration(0), 1
+			for elapsed < wait {
+				elapsed += b.Next()
+				n++
+			}
+			return n
+		}
+		Expect(reads(5 * time.Second)).To(Equal(17))
+		Expect(reads(30 * time.Second)).To(Equal(42))
 	})
 
 	It("stays under its ceiling when capped", func() {
-		Expect(pauses(poll.Capped(100*time.Millisecond), 4)).To(Equal([]time.Duration{
-			40 * time.Millisecond, 60 * time.Millisecond, 90 * time.Millisecond, 100 * time.Millisecond,
+		Expect(pauses(poll.Capped(70*time.Millisecond), 4)).To(Equal([]time.Duration{
+			40 * time.Millisecond, 50 * time.Millisecond, 62500 * time.Microsecond, 70 * time.Millisecond,
 		}))
 		Expect(pauses(poll.Capped(10*time.Millisecond), 2)).To(Equal([]time.Duration{10 * time.Millisecond, 10 * time.Millisecond}))
 	})

@@ -24,6 +24,15 @@ var _ = Describe("RunCheck", func() {
 		g := newGroup(appB, process2, 1, "X-App-Version: v2")
 		app = g.instances[0]
 		register(f, host, g.endpoints()...)
+		// a router applies a message after its lag, even a lag of 0: checks start once all have
+		Eventually(func() bool {
+			for i := range f.RouterURLs() {
+				if len(f.Table(i)[host]) == 0 {
+					return false
+				}
+			}
+			return true
+		}, time.Second, time.Millisecond).Should(BeTrue())
 		p = newProber(f.RouterURLs()...)
 	})
 

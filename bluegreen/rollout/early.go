@@ -15,21 +15,12 @@ import (
 // made again the usual way.
 type earlyProof struct {
 	instances int
-	done      chan struct{}
-	proved    []bluegreen.Verification
-	err       error
-	cancel    context.CancelFunc
+	proof     *bluegreen.Background[[]bluegreen.Verification]
 }
 
 // startEarly runs prove, for that many new instances, until it ends or stop.
 func startEarly(ctx context.Context, instances int, prove func(context.Context) ([]bluegreen.Verification, error)) *earlyProof {
-	ctx, cancel := context.WithCancel(ctx)
-	e := &earlyProof{instances: instances, done: make(chan struct{}), cancel: cancel}
-	go func() {
-		defer close(e.done)
-		e.proved, e.err = prove(ctx)
-	}()
-	return e
+	return &earlyProof{instances: instances, proof: bluegreen.Start(ctx, prove)}
 }
 
 // result waits for the proof, unless it proves another instance count than CC reports, and
@@ -42,20 +33,14 @@ func (e *earlyProof) result(ctx context.Context, instances int) (proved []bluegr
 		e.stop()
 		return nil, false
 	}
-	select {
-	case <-e.done:
-		return e.proved, e.err == nil
-	case <-ctx.Done():
-		e.stop()
-		return nil, false
-	}
+	proved, err := e.proof.Result(ctx)
+	return proved, err == nil
 }
 
 // stop ends the proof and waits for it to return.
 func (e *earlyProof) stop() {
 	if e != nil {
-		e.cancel()
-		<-e.done
+		e.proof.Stop()
 	}
 }
 
