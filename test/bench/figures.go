@@ -78,11 +78,13 @@ func blueGreenOf(rows []row) (platformSummary, bool) {
 	return platformSummary{}, false
 }
 
-// rollingSummary is ours rolling's median deploy time next to the cf CLI's rolling push's on
-// the same foundation.
-type rollingSummary struct{ ours, cli time.Duration }
+// rollingSummary is ours rolling's median deploy time (paced, and with pace capi when it ran)
+// next to the cf CLI's rolling push's on the same foundation.
+type rollingSummary struct{ ours, capi, cli time.Duration }
 
 func (r rollingSummary) ratio() float64 { return r.ours.Seconds() / r.cli.Seconds() }
+
+func (r rollingSummary) capiRatio() float64 { return r.capi.Seconds() / r.cli.Seconds() }
 
 // rollingOf finds both rolling rows; false unless both ran.
 func rollingOf(rows []row) (rollingSummary, bool) {
@@ -91,6 +93,8 @@ func rollingOf(rows []row) (rollingSummary, bool) {
 		switch {
 		case row.Strategy.Ours && row.Strategy.Kind == "rolling":
 			r.ours = median(row.walls())
+		case row.Strategy.Ours && row.Strategy.Kind == kindRollingCAPI:
+			r.capi = median(row.walls())
 		case row.Strategy.App == cliRollingApp:
 			r.cli = median(row.walls())
 		}

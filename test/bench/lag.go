@@ -36,11 +36,12 @@ func blueGreenLag(out *outRun, events []router.Event, uri string) ([]time.Durati
 	return []time.Duration{confirmed.Sub(last)}, nil
 }
 
-// deploymentLags are the same for CAPI deployments, once per verification: the pause (the
-// canary's first step, or the one instance a paced rolling deploy proves) and the end. out
+// deploymentLags are the same for CAPI deployments, once per verification: the end, and the
+// pause when it paused (the canary's first step, or the one instance a paced rolling deploy
+// proves). out
 // starts proving as soon as the new process exists, before the Cloud Controller reports the
 // pause or the end, so each lag runs from the moment the routers reached the proven state.
-func (l *lane) deploymentLags(out *outRun, events []router.Event, uri string) ([]time.Duration, error) {
+func (l *lane) deploymentLags(out *outRun, events []router.Event, uri string, paused bool) ([]time.Duration, error) {
 	dep, ok := l.deployment(out.Metadata["deployment_guid"])
 	if !ok {
 		return nil, fmt.Errorf("deployment %q not found", out.Metadata["deployment_guid"])
@@ -53,9 +54,12 @@ func (l *lane) deploymentLags(out *outRun, events []router.Event, uri string) ([
 	checks := []struct {
 		confirm  string
 		removals bool
-	}{
-		{"only the new version serves " + uri + " on every router", true},
-		{"serve " + uri + " on every router", false},
+	}{{"only the new version serves " + uri + " on every router", true}}
+	if paused {
+		checks = append(checks, struct {
+			confirm  string
+			removals bool
+		}{"serve " + uri + " on every router", false})
 	}
 	var lags []time.Duration
 	for _, c := range checks {

@@ -90,7 +90,7 @@ func (l *lane) analyse(s strategy, o observed, prev, version string) (deployStat
 			st.Platform = &p
 		}
 	default:
-		st.Lags, err = l.deploymentLags(out, o.events, uri)
+		st.Lags, err = l.deploymentLags(out, o.events, uri, s.Kind != kindRollingCAPI)
 	}
 	return st, err
 }

@@ -102,8 +102,12 @@ func (fr foundationResult) section() string {
 			ms(p.ours), p.overFloor(), ms(p.floor), ms(p.staging), ms(p.start), ms(p.lag), ms(p.platform), p.ratio())
 	}
 	if rs, ok := rollingOf(fr.Rows); ok {
-		fmt.Fprintf(&b, "\nRolling against the cf CLI (medians): ours %s, `cf push --strategy rolling` %s: **%.2f×**.\n",
+		fmt.Fprintf(&b, "\nRolling against the cf CLI (medians): ours %s, `cf push --strategy rolling` %s: **%.2f×**.",
 			secs(rs.ours), secs(rs.cli), rs.ratio())
+		if rs.capi > 0 {
+			fmt.Fprintf(&b, " Ours with `pace: capi` (CAPI's schedule, proven at the end only): %s, **%.2f×**.", secs(rs.capi), rs.capiRatio())
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString(failures(fr.Rows))
 	b.WriteString(fr.pictureLinks())
@@ -195,7 +199,7 @@ const definitions = `
 - longest failure window: the longest run of consecutive failed requests, from the first one's sending to the next success.
 - mixed-version window: per deploy, from the first answer of the new version to the last answer of the old one; the longest.
 - deploy time: the tool's wall time (for ours, the out process from start to exit).
-- verification lag (ours): from the last router applying the registration of the new backend on the live route (cfsim's route events) to out printing that it proved it on every router (its stderr timeline, read as it is written). For rolling and canary it starts no earlier than the Cloud Controller reporting DEPLOYED (and PAUSED for the canary step), since out can only begin then.
+- verification lag (ours): from the last router applying the registration of the new backend on the live route (cfsim's route events) to out printing that it proved it on every router (its stderr timeline, read as it is written). For rolling and canary it is measured at the end (from the later of the last registration of the new process and the last removal of an old one to out printing that only the new version serves) and at the pause (paced rolling's first instance, the canary's first step); out proves both as soon as the routers get there, before the Cloud Controller reports the pause or the end.
 - CC calls: Cloud Controller requests per deploy (cfsim's request log, UAA token requests aside), median. The targets set them against the figures of ours before issue 17 (bluegreen 64, rolling 103, canary 147: the committed report of the 2026-12-03 run, on the default foundation) plus 20 %, on every foundation.
 - verified floor (blue-green): per deploy, the build's staging time + the time from the start request until cfsim's route-emitter sent the last new instance's registration + 2 × the slowest router's registration lag + the slowest router's removal lag of that round, on that foundation's routers; the report sets the median deploy time against the median floor.
 - rolling against the cf CLI: ours rolling's median deploy time over ` + "`cf push --strategy rolling`" + `'s on the same kind of foundation, in the same rounds.

@@ -122,10 +122,11 @@ func runLarge(ctx context.Context, lanes []*lane) (*largeResult, error) {
 
 // lanes start the foundations of kind k and say who takes turns on each. The CAPI
 // strategies spend most of a deploy waiting for the deployment updater's tick, so each gets
-// a foundation of its own and runs beside the others; the rest take turns on the first one.
+// a foundation of its own and runs beside the others (ours with pace capi takes turns with
+// the cf CLI's); the rest take turns on the first one.
 // A lane with no strategy to run (--only) gets no foundation.
 func (b *bench) lanes(ctx context.Context, k foundationKind) ([]*lane, error) {
-	plan := [][]func(*lane) strategy{{(*lane).bluegreen}, {(*lane).rolling}, {(*lane).canary}, {(*lane).cliRolling}}
+	plan := [][]func(*lane) strategy{{(*lane).bluegreen}, {(*lane).rolling}, {(*lane).canary}, {(*lane).cliRolling, (*lane).rollingCAPI}}
 	if k.Baselines {
 		plan[0] = append(plan[0], (*lane).naive, (*lane).venerable, (*lane).bgd)
 	}

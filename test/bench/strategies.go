@@ -40,6 +40,14 @@ func (l *lane) rolling() strategy {
 	return s
 }
 
+// rollingCAPI is ours rolling with CAPI's own schedule (pace: capi): verified at the end only,
+// as fast as CAPI goes, and as exposed to the routers' lag as the cf CLI's.
+func (l *lane) rollingCAPI() strategy {
+	s := l.ours(kindRollingCAPI, "ours-rolling-capi", map[string]any{"strategy": "rolling", "max_in_flight": 1, "pace": "capi"})
+	s.Name, s.Order = "ours: rolling, pace: capi", 8
+	return s
+}
+
 func (l *lane) canary() strategy {
 	s := l.ours("canary", "ours-canary", map[string]any{"strategy": "canary"})
 	s.Order = 3

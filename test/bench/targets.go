@@ -11,6 +11,9 @@ type target struct {
 	Text string
 }
 
+// kindRollingCAPI is ours rolling with pace: capi.
+const kindRollingCAPI = "rolling-capi"
+
 // Issue 17's limits.
 const (
 	maxOverFloor = 1.10                   // blue-green's median deploy time over the verified floor
@@ -25,7 +28,7 @@ func ccBefore(kind string) (int, bool) {
 	switch kind {
 	case "bluegreen":
 		return 64, true
-	case "rolling":
+	case "rolling", kindRollingCAPI:
 		return 103, true
 	case "canary":
 		return 147, true
@@ -60,19 +63,27 @@ func foundationTargets(fr foundationResult) []target {
 		ts = append(ts, target{r.ratio() <= maxOverCLI, fmt.Sprintf(
 			"%s: ours rolling %s is %.2f× cf push --strategy rolling's %s (target at most %.1f×)",
 			fr.Kind.Title, secs(r.ours), r.ratio(), secs(r.cli), maxOverCLI)})
+		if r.capi > 0 {
+			ts = append(ts, target{r.capiRatio() <= maxOverCLI, fmt.Sprintf(
+				"%s: ours rolling with pace: capi %s is %.2f× cf push --strategy rolling's %s (target at most %.1f×)",
+				fr.Kind.Title, secs(r.capi), r.capiRatio(), secs(r.cli), maxOverCLI)})
+		}
 	}
 	return ts
 }
 
 // strategyTargets: no failed request, a verification lag of at most maxLag, and no more CC
-// calls than before the issue plus the allowance.
+// calls than before the issue plus the allowance. Rolling with pace capi is the documented
+// exception to the first: CAPI's schedule fails requests when the routers lag behind it, which
+// is why it is not the default; its failures are in the table.
 func strategyTargets(where string, row row) []target {
 	name := where + ": " + row.Strategy.Name
 	failed, lag := row.failed(), maxOf(row.lags())
-	ts := []target{
-		{failed == 0, fmt.Sprintf("%s: %d failed requests (target 0)", name, failed)},
-		{len(row.lags()) > 0 && lag <= maxLag, fmt.Sprintf("%s: verification lag max %s (target at most %s)", name, ms(lag), ms(maxLag))},
+	var ts []target
+	if row.Strategy.Kind != kindRollingCAPI {
+		ts = append(ts, target{failed == 0, fmt.Sprintf("%s: %d failed requests (target 0)", name, failed)})
 	}
+	ts = append(ts, target{len(row.lags()) > 0 && lag <= maxLag, fmt.Sprintf("%s: verification lag max %s (target at most %s)", name, ms(lag), ms(maxLag))})
 	if before, ok := ccBefore(row.Strategy.Kind); ok {
 		limit := float64(before) * ccAllowance
 		ts = append(ts, target{float64(row.ccCalls()) <= limit, fmt.Sprintf(
