@@ -19,9 +19,15 @@ func (r *Run) StartAll(ctx context.Context, app *platform.App) error {
 	ctx, cancel := context.WithTimeoutCause(ctx, r.Timeouts.Startup,
 		fmt.Errorf("instances were not all running after %s (params.startup_timeout)", r.Timeouts.Startup))
 	defer cancel()
+	// The process types and their sizes are set before the start: they are read once, and
+	// only the instances at every read.
+	procs, err := r.CC.AppProcesses(ctx, app.GUID)
+	if err != nil {
+		return err
+	}
 	b := poll.New()
 	for {
-		done, err := r.AllRunning(ctx, app)
+		done, err := r.running(ctx, app, procs)
 		if err != nil || done {
 			return err
 		}
@@ -38,6 +44,11 @@ func (r *Run) AllRunning(ctx context.Context, app *platform.App) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	return r.running(ctx, app, procs)
+}
+
+// running reports whether every instance of the given process types runs.
+func (r *Run) running(ctx context.Context, app *platform.App, procs []platform.Process) (bool, error) {
 	all := true
 	for _, p := range procs {
 		if p.Instances == 0 {
