@@ -7,17 +7,11 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // Sleep waits d, or less when ctx ends (with its cause).
-func Sleep(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-time.After(d):
-		return nil
-	}
-}
+func Sleep(ctx context.Context, d time.Duration) error { return poll.Sleep(ctx, d) }
 
 func running(insts []platform.Instance) int {
 	n := 0

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // RetryPolicy bounds how a transient Cloud Controller failure (5xx, 429, a lost connection)
@@ -56,18 +58,6 @@ func (p RetryPolicy) Backoff(n int) time.Duration {
 	}
 	half := d / 2
 	return half + rand.N(d-half+1)
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
-	}
 }
 
 // TransientError is a failure that may pass if the request is tried again: the Cloud
@@ -136,7 +126,7 @@ func create[T any](ctx context.Context, p RetryPolicy, what string, do func() (T
 		if attempt >= p.Attempts || te.Attempts >= p.Attempts {
 			return zero, fmt.Errorf("%s: %w", what, te)
 		}
-		if err := sleep(ctx, p.Backoff(attempt)); err != nil {
+		if err := poll.Sleep(ctx, p.Backoff(attempt)); err != nil {
 			return zero, fmt.Errorf("%s: %w (stopped retrying: %w)", what, te, err)
 		}
 	}
@@ -166,7 +156,7 @@ func act(ctx context.Context, p RetryPolicy, what string, do func() error, lande
 		if attempt >= p.Attempts || te.Attempts >= p.Attempts {
 			return fmt.Errorf("%s: %w", what, te)
 		}
-		if err := sleep(ctx, p.Backoff(attempt)); err != nil {
+		if err := poll.Sleep(ctx, p.Backoff(attempt)); err != nil {
 			return fmt.Errorf("%s: %w (stopped retrying: %w)", what, te, err)
 		}
 	}

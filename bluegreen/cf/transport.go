@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // retryTransport sits under go-cfclient's OAuth transport, so it sees every request (token
@@ -42,7 +44,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fail
 		}
 		wait := max(p.Backoff(attempt), retryAfter(resp))
-		if err := sleep(req.Context(), wait); err != nil {
+		if err := poll.Sleep(req.Context(), wait); err != nil {
 			return nil, errors.Join(fail, err)
 		}
 	}

@@ -50,8 +50,11 @@ func (b *Backoff) Next() time.Duration {
 func (b *Backoff) Reset() { b.next = min(First, b.max) }
 
 // Wait sleeps the next pause, or less when ctx ends; then it returns ctx's cause.
-func (b *Backoff) Wait(ctx context.Context) error {
-	t := time.NewTimer(b.Next())
+func (b *Backoff) Wait(ctx context.Context) error { return Sleep(ctx, b.Next()) }
+
+// Sleep waits d, or less when ctx ends; then it returns ctx's cause.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():

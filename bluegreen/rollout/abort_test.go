@@ -30,7 +30,7 @@ var _ = Describe("a rolling or canary deploy aborted (SIGTERM)", func() {
 	})
 
 	roll := func(d time.Duration) (bluegreen.Result, error) { return w.roll(d) }
-	oldProcess := func() string { return "process-of-" + live.GUID }
+	oldProcess := func() string { return oldProcessOf(live) }
 	envRestored := func() {
 		ExpectWithOffset(1, w.cf.AppByGUID(live.GUID).Env).To(Equal(map[string]string{"VERSION": "v1", "KEPT": "yes"}),
 			"the env vars the manifest changed are put back")

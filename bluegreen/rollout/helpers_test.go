@@ -12,6 +12,7 @@ import (
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/internal/fakecf"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/rollout"
 )
 
@@ -72,6 +73,20 @@ func (w *world) seedLive(instances int, urls ...string) *fakeApp {
 	}
 	return a
 }
+
+// rollingWorld is a world whose live app serves liveURL with 2 instances, deployed rolling at
+// maxInFlight, CAPI finishing each deployment, with the timeline in w.out.
+func rollingWorld(maxInFlight int) (*world, *fakeApp) {
+	w := newWorld()
+	live := w.seedLive(2, liveURL)
+	w.plan.Strategy, w.plan.MaxInFlight = platform.StrategyRolling, maxInFlight
+	w.cf.Finishes = true
+	w.tl = bluegreen.NewTimeline(w.out)
+	return w, live
+}
+
+// oldProcessOf is the web process the fake gives a seeded app.
+func oldProcessOf(live *fakeApp) string { return "process-of-" + live.GUID }
 
 // errSignal is the cause os/signal gives the context it cancels on SIGTERM.
 var errSignal = errors.New("terminated signal received")

@@ -17,15 +17,9 @@ var _ = Describe("the lease on a deployment a run creates", func() {
 		live *fakeApp
 	)
 
-	BeforeEach(func() {
-		w = newWorld()
-		live = w.seedLive(2, liveURL)
-		w.plan.Strategy, w.plan.MaxInFlight = platform.StrategyRolling, 1
-		w.cf.Finishes = true
-		w.tl = bluegreen.NewTimeline(w.out)
-	})
+	BeforeEach(func() { w, live = rollingWorld(1) })
 
-	oldProcess := func() string { return "process-of-" + live.GUID }
+	oldProcess := func() string { return oldProcessOf(live) }
 
 	// leftPaused is a canary another run created and left paused, its lease expiring at expires.
 	leftPaused := func(annotations map[string]string) platform.Deployment {

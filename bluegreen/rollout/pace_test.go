@@ -30,15 +30,9 @@ var _ = Describe("a rolling deploy's pace", func() {
 		live *fakeApp
 	)
 
-	BeforeEach(func() {
-		w = newWorld()
-		live = w.seedLive(2, liveURL)
-		w.plan.Strategy, w.plan.MaxInFlight = platform.StrategyRolling, 2
-		w.cf.Finishes = true
-		w.tl = bluegreen.NewTimeline(w.out)
-	})
+	BeforeEach(func() { w, live = rollingWorld(2) })
 
-	oldProcess := func() string { return "process-of-" + live.GUID }
+	oldProcess := func() string { return oldProcessOf(live) }
 
 	It("is verified by default: CC gets a canary of one instance, which is proven on every route and smoke-checked before it goes on", func() {
 		w.plan.Checks = []probe.Check{{Path: "/health"}}

@@ -165,26 +165,49 @@ func (d *Foundation) ActiveDeployment(_ context.Context, appGUID string) (*platf
 }
 
 func (d *Foundation) CancelDeployment(_ context.Context, guid string) error {
-	c, err := d.record(Call{Method: "CancelDeployment", Args: []string{guid}})
-	if err != nil {
-		return err
-	}
-	defer d.done(c)
-	d.dmu.Lock()
-	defer d.dmu.Unlock()
-	dep := d.deployments[guid]
-	if dep == nil {
-		return fmt.Errorf("CF-ResourceNotFound: deployment %s", guid)
-	}
-	if !dep.Active() {
-		return fmt.Errorf("CF-UnprocessableEntity: Cannot cancel a %s deployment", dep.Reason)
-	}
-	dep.Reason = platform.ReasonCanceling
-	return nil
+	return d.changeDeployment("CancelDeployment", guid, func(dep *deployment) error {
+		if !dep.Active() {
+			return fmt.Errorf("CF-UnprocessableEntity: Cannot cancel a %s deployment", dep.Reason)
+		}
+		dep.Reason = platform.ReasonCanceling
+		return nil
+	})
 }
 
 func (d *Foundation) AnnotateDeployment(_ context.Context, guid string, annotations map[string]*string) error {
-	c, err := d.record(Call{Method: "AnnotateDeployment", Args: []string{guid}})
+	return d.changeDeployment("AnnotateDeployment", guid, func(dep *deployment) error {
+		if dep.Annotations == nil {
+			dep.Annotations = map[string]string{}
+		}
+		for k, v := range annotations {
+			if v == nil {
+				delete(dep.Annotations, k)
+			} else {
+				dep.Annotations[k] = *v
+			}
+		}
+		return nil
+	})
+}
+
+func (d *Foundation) ContinueDeployment(_ context.Context, guid string) error {
+	return d.changeDeployment("ContinueDeployment", guid, func(dep *deployment) error {
+		if dep.Reason != platform.ReasonPaused {
+			return fmt.Errorf("CF-UnprocessableEntity: Cannot continue a deployment that is not paused")
+		}
+		if dep.CanaryStep < dep.CanarySteps {
+			dep.CanaryStep++
+			return nil
+		}
+		dep.Reason = platform.ReasonDeploying // CAPI rolls on to the end; Finishes decides when
+		return nil
+	})
+}
+
+// changeDeployment records a call that changes a deployment and makes the change with dmu held;
+// an unknown deployment is CC's 404.
+func (d *Foundation) changeDeployment(method, guid string, change func(*deployment) error) error {
+	c, err := d.record(Call{Method: method, Args: []string{guid}})
 	if err != nil {
 		return err
 	}
@@ -195,37 +218,7 @@ func (d *Foundation) AnnotateDeployment(_ context.Context, guid string, annotati
 	if dep == nil {
 		return fmt.Errorf("CF-ResourceNotFound: deployment %s", guid)
 	}
-	if dep.Annotations == nil {
-		dep.Annotations = map[string]string{}
-	}
-	for k, v := range annotations {
-		if v == nil {
-			delete(dep.Annotations, k)
-		} else {
-			dep.Annotations[k] = *v
-		}
-	}
-	return nil
-}
-
-func (d *Foundation) ContinueDeployment(_ context.Context, guid string) error {
-	c, err := d.record(Call{Method: "ContinueDeployment", Args: []string{guid}})
-	if err != nil {
-		return err
-	}
-	defer d.done(c)
-	d.dmu.Lock()
-	defer d.dmu.Unlock()
-	dep := d.deployments[guid]
-	if dep == nil || dep.Reason != platform.ReasonPaused {
-		return fmt.Errorf("CF-UnprocessableEntity: Cannot continue a deployment that is not paused")
-	}
-	if dep.CanaryStep < dep.CanarySteps {
-		dep.CanaryStep++
-		return nil
-	}
-	dep.Reason = platform.ReasonDeploying // CAPI rolls on to the end; Finishes decides when
-	return nil
+	return change(dep)
 }
 
 func (d *Foundation) ProcessInstances(_ context.Context, processGUID string) ([]platform.Instance, error) {
