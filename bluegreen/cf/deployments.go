@@ -33,31 +33,7 @@ func toDeployment(d *resource.Deployment) platform.Deployment {
 
 // CreateDeployment starts a deployment.
 func (c *Client) CreateDeployment(ctx context.Context, r platform.DeploymentRequest) (platform.Deployment, error) {
-	req := resource.NewDeploymentCreate(r.AppGUID)
-	req.Strategy = string(r.Strategy)
-	if r.DropletGUID != "" {
-		req.Droplet = &resource.Relationship{GUID: r.DropletGUID}
-	}
-	if r.RevisionGUID != "" {
-		req.Revision = &resource.DeploymentRevision{GUID: r.RevisionGUID}
-	}
-	opts := &resource.DeploymentOptions{}
-	if r.MaxInFlight > 0 {
-		opts.MaxInFlight = &r.MaxInFlight
-	}
-	if len(r.CanarySteps) > 0 {
-		opts.Canary = &resource.DeploymentCanaryOptions{}
-		for _, w := range r.CanarySteps {
-			opts.Canary.Steps = append(opts.Canary.Steps, resource.CanaryStep{InstanceWeight: w})
-		}
-	}
-	req.Options = opts
-	if len(r.Annotations) > 0 {
-		req.Metadata = &resource.Metadata{Annotations: map[string]*string{}}
-		for k, v := range r.Annotations {
-			req.Metadata.Annotations[k] = &v
-		}
-	}
+	req := deploymentCreate(r)
 	// A second deployment would supersede the first, so a lost answer is reconciled: the
 	// deployment that was not there before this call is the one it made.
 	before, err := c.Deployments(ctx, r.AppGUID)
@@ -86,6 +62,36 @@ func (c *Client) CreateDeployment(ctx context.Context, r platform.DeploymentRequ
 		}
 		return platform.Deployment{}, false, nil
 	})
+}
+
+// deploymentCreate is CC's request for r.
+func deploymentCreate(r platform.DeploymentRequest) *resource.DeploymentCreate {
+	req := resource.NewDeploymentCreate(r.AppGUID)
+	req.Strategy = string(r.Strategy)
+	if r.DropletGUID != "" {
+		req.Droplet = &resource.Relationship{GUID: r.DropletGUID}
+	}
+	if r.RevisionGUID != "" {
+		req.Revision = &resource.DeploymentRevision{GUID: r.RevisionGUID}
+	}
+	opts := &resource.DeploymentOptions{}
+	if r.MaxInFlight > 0 {
+		opts.MaxInFlight = &r.MaxInFlight
+	}
+	if len(r.CanarySteps) > 0 {
+		opts.Canary = &resource.DeploymentCanaryOptions{}
+		for _, w := range r.CanarySteps {
+			opts.Canary.Steps = append(opts.Canary.Steps, resource.CanaryStep{InstanceWeight: w})
+		}
+	}
+	req.Options = opts
+	if len(r.Annotations) > 0 {
+		req.Metadata = &resource.Metadata{Annotations: map[string]*string{}}
+		for k, v := range r.Annotations {
+			req.Metadata.Annotations[k] = &v
+		}
+	}
+	return req
 }
 
 // Deployment reads a deployment.

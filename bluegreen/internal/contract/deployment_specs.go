@@ -32,21 +32,9 @@ func deploymentSpecs(x *fixture) {
 			Expect(active).NotTo(BeNil())
 			Expect(active.GUID).To(Equal(dep.GUID))
 
-			Expect(eventually(ctx, x.f.Patience, func() error {
-				d, err := p.Deployment(ctx, dep.GUID)
-				if err == nil && d.Reason != platform.ReasonPaused {
-					return fmt.Errorf("canary not paused yet: %s", d.Reason)
-				}
-				return err
-			})).To(Succeed())
+			x.awaitReason(dep.GUID, platform.ReasonPaused)
 			Expect(p.CancelDeployment(ctx, dep.GUID)).To(Succeed())
-			Expect(eventually(ctx, x.f.Patience, func() error {
-				d, err := p.Deployment(ctx, dep.GUID)
-				if err == nil && d.Reason != platform.ReasonCanceled {
-					return fmt.Errorf("not canceled yet: %s/%s", d.Value, d.Reason)
-				}
-				return err
-			})).To(Succeed())
+			x.awaitReason(dep.GUID, platform.ReasonCanceled)
 			after, err := p.WebProcesses(ctx, a.GUID)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(after).To(HaveLen(1))
@@ -75,4 +63,16 @@ func deploymentSpecs(x *fixture) {
 			Expect(p.CancelDeployment(ctx, dep.GUID)).To(Succeed())
 		})
 	})
+}
+
+// awaitReason waits, as patiently as the platform needs, for the deployment to reach reason.
+func (x *fixture) awaitReason(guid string, reason platform.DeploymentReason) {
+	ctx, p := *x.ctx, x.port()
+	ExpectWithOffset(1, eventually(ctx, x.f.Patience, func() error {
+		d, err := p.Deployment(ctx, guid)
+		if err == nil && d.Reason != reason {
+			return fmt.Errorf("deployment %s is %s/%s, not %s yet", guid, d.Value, d.Reason, reason)
+		}
+		return err
+	})).To(Succeed())
 }
