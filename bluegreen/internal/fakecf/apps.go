@@ -58,19 +58,31 @@ func (f *Foundation) AppsWithLabel(_ context.Context, space, key, value string) 
 }
 
 func (f *Foundation) CreateApp(_ context.Context, space, name string, labels, annotations map[string]string) (*platform.App, error) {
-	c, err := f.record(Call{Method: "CreateApp", Args: []string{space, name},
-		Labels: maps.Clone(labels), Annotations: maps.Clone(annotations)})
+	return f.createApp(Call{Method: "CreateApp", Args: []string{space, name}, Labels: maps.Clone(labels),
+		Annotations: maps.Clone(annotations)}, platform.LifecycleBuildpack)
+}
+
+// CreateDockerApp creates an app of the docker lifecycle, which apply_manifest's docker key
+// then fits and a docker package stages on.
+func (f *Foundation) CreateDockerApp(_ context.Context, space, name string, labels, annotations map[string]string) (*platform.App, error) {
+	return f.createApp(Call{Method: "CreateDockerApp", Args: []string{space, name}, Labels: maps.Clone(labels),
+		Annotations: maps.Clone(annotations)}, platform.LifecycleDocker)
+}
+
+func (f *Foundation) createApp(call Call, lifecycle platform.Lifecycle) (*platform.App, error) {
+	c, err := f.record(call)
 	if err != nil {
 		return nil, err
 	}
 	defer f.done(c)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.byName(name) != nil {
+	if f.byName(c.Args[1]) != nil {
 		return nil, platform.ErrNameTaken
 	}
-	a := &App{GUID: f.newGUID("app"), Name: name, State: string(platform.AppStopped), Labels: maps.Clone(labels),
-		Annotations: maps.Clone(annotations), Env: map[string]string{}, Instances: 1, MemoryMB: 1024, LogRateLimit: -1, Created: time.Now()}
+	a := &App{GUID: f.newGUID("app"), Name: c.Args[1], State: string(platform.AppStopped), Lifecycle: lifecycle,
+		Labels: maps.Clone(c.Labels), Annotations: maps.Clone(c.Annotations), Env: map[string]string{}, Instances: 1,
+		MemoryMB: 1024, LogRateLimit: -1, Created: time.Now()}
 	if a.Labels == nil {
 		a.Labels = map[string]string{}
 	}
