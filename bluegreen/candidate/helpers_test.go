@@ -42,6 +42,7 @@ var theBits = []byte("PK\x03\x04 pretend this is the app's zip")
 type fakeManifest struct {
 	Instances int
 	Memory    string
+	Docker    string // docker.image, instead of buildpacks
 
 	mu      sync.Mutex
 	renders []rendered
@@ -58,6 +59,9 @@ func (m *fakeManifest) Render(name string, routes []string, env map[string]strin
 	m.renders = append(m.renders, rendered{Name: name, Routes: slices.Clone(routes), Env: maps.Clone(env)})
 	m.mu.Unlock()
 	app := map[string]any{"name": name, "buildpacks": []string{"go_buildpack"}}
+	if m.Docker != "" {
+		app = map[string]any{"name": name, "docker": map[string]string{"image": m.Docker, "username": "ci-bot"}}
+	}
 	if m.Instances > 0 {
 		app["instances"] = m.Instances
 	}
