@@ -155,12 +155,15 @@ var (
 
 const spaceGUID = fakecf.SpaceGUID
 
-// candidateOf is the guid of the candidate this deploy built (the app the bits went to, whether
-// the upload succeeded or not).
+// candidateOf is the guid of the candidate this deploy built: the first APP-candidate it created.
+// (Not the app the bits went to: the upload starts in the background, and a manifest CC
+// refuses at once may stop it before it is sent.)
 func candidateOf(calls []Call) string {
-	i := slices.IndexFunc(calls, func(c Call) bool { return c.Method == "Upload" })
-	ExpectWithOffset(1, i).To(BeNumerically(">=", 0), "no bits were uploaded")
-	return calls[i].Args[0]
+	i := slices.IndexFunc(calls, func(c Call) bool {
+		return (c.Method == "CreateApp" || c.Method == "CreateDockerApp") && c.Args[1] == candName && c.Created != ""
+	})
+	ExpectWithOffset(1, i).To(BeNumerically(">=", 0), "no candidate was created")
+	return calls[i].Created
 }
 
 // inOrder asserts that each index is a call that happened (>= 0) and that they increase.

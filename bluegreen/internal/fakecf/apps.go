@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -90,7 +91,19 @@ func (f *Foundation) createApp(call Call, lifecycle platform.Lifecycle) (*platfo
 		a.Annotations = map[string]string{}
 	}
 	f.apps[a.GUID] = a
+	f.noteCreated(c, a.GUID)
 	return a.toCF(), nil
+}
+
+// noteCreated writes the guid of the app a creation made into its entry of the log (mu held),
+// so specs can find an app by its creation even when nothing else was done to it.
+func (f *Foundation) noteCreated(c Call, guid string) {
+	for i := len(f.calls) - 1; i >= 0; i-- {
+		if e := &f.calls[i]; e.Method == c.Method && slices.Equal(e.Args, c.Args) && e.Created == "" {
+			e.Created = guid
+			return
+		}
+	}
 }
 
 func (f *Foundation) Update(_ context.Context, guid, name string, labels, annotations map[string]*string) error {

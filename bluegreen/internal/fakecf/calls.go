@@ -17,6 +17,7 @@ type Call struct {
 	UpdLabels      map[string]*string // Update
 	UpdAnnotations map[string]*string // Update
 	YAML           string             // ApplyManifest
+	Created        string             // CreateApp, CreateDockerApp: the new app's guid, once made
 	Err            error              // the injected fault, if any
 }
 
