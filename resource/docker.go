@@ -11,7 +11,8 @@ import (
 // dockerImage is the image a put deploys for an app with docker.image in its manifest, nil
 // for a buildpack app. It refuses, before anything changes, what cannot go with an image: bits
 // (path, the manifest's or the param), buildpacks, a droplet to promote, and registry
-// credentials that are half there (CC needs the username and the password, or neither).
+// credentials that are half there (the username and the password, or neither; a droplet of an
+// image has no bits: docs/platform/tasks-docker-sidecars-events.md#deploying-a-new-image-to-a-docker-app).
 func dockerImage(p OutParams, app *manifest.App) (*platform.DockerImage, error) {
 	if app == nil {
 		return nil, nil

@@ -11,7 +11,8 @@ import (
 // CreateDockerPackage makes a docker package for the app (`POST /v3/packages` with type
 // docker and data {image, username, password}) and waits until it is READY, which CC makes it
 // at once: there are no bits to upload. CC keeps the password on the package and shows it as
-// *** ever after; it goes nowhere else from here.
+// *** ever after; it goes nowhere else from here
+// (docs/platform/tasks-docker-sidecars-events.md#deploying-a-new-image-to-a-docker-app).
 //
 // A docker package holds nothing but a reference, so when the creation's answer is lost it is
 // simply asked for again: at worst the app has one unused READY package more, which holds no

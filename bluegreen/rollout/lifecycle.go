@@ -9,7 +9,8 @@ import (
 
 // sameLifecycle refuses, before anything changes, new bits of another lifecycle than the app
 // runs (a docker image for a buildpack app, or bits for a docker app): CC never changes an app's
-// lifecycle type, and a deployment keeps the app. Blue-green makes a new app, so it can switch.
+// lifecycle type, and a deployment keeps the app. Blue-green makes a new app, so it can switch
+// (docs/platform/tasks-docker-sidecars-events.md#deploying-a-new-image-to-a-docker-app).
 func (r *roller) sameLifecycle() error {
 	if r.Live == nil || r.o.Action != bluegreen.ActionDeploy {
 		return nil
