@@ -43,7 +43,7 @@ func (r *Run) UploadBits(ctx context.Context, appGUID string, bits Bits) (Upload
 // package holds.
 func (r *Run) NoteUpload(up Uploaded) {
 	if up.Image != "" {
-		r.Log.Note("docker package %s: image %s, staged by the docker lifecycle (no bits to upload)", up.Package, up.Image)
+		r.Log.Note("docker package %s: image %s; no bits to upload, the docker lifecycle stages it", up.Package, up.Image)
 	}
 	if st := up.Stats; st.Matched > 0 {
 		r.Log.Note("resource matching: %d of %d files (%s of %s) already on the platform, not uploaded",
