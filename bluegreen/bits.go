@@ -16,15 +16,21 @@ func (r *Run) Upload(ctx context.Context, appGUID string, bits Bits) (string, er
 	return up.Package, err
 }
 
-// Uploaded is a package made of the app's bits, and what resource matching spared.
+// Uploaded is a package made of the app's bits, and what resource matching spared; or a
+// docker package of Image.
 type Uploaded struct {
 	Package string
 	Stats   platform.UploadStats
+	Image   string // the docker image, as DockerImage.String names it (never its password)
 }
 
 // UploadBits makes the package without a word in the timeline, so it can run in the
 // background of another step; NoteUpload says what it did once its step comes.
 func (r *Run) UploadBits(ctx context.Context, appGUID string, bits Bits) (Uploaded, error) {
+	if bits.Docker != nil {
+		pkg, err := r.CC.CreateDockerPackage(ctx, appGUID, *bits.Docker)
+		return Uploaded{Package: pkg, Image: bits.Docker.String()}, err
+	}
 	if bits.Files == nil {
 		pkg, err := r.CC.Upload(ctx, appGUID, bits.Zip)
 		return Uploaded{Package: pkg}, err
@@ -33,8 +39,12 @@ func (r *Run) UploadBits(ctx context.Context, appGUID string, bits Bits) (Upload
 	return Uploaded{Package: pkg, Stats: st}, err
 }
 
-// NoteUpload notes the files resource matching left out of the upload.
+// NoteUpload notes the files resource matching left out of the upload, or the image a docker
+// package holds.
 func (r *Run) NoteUpload(up Uploaded) {
+	if up.Image != "" {
+		r.Log.Note("docker package %s: image %s; no bits to upload, the docker lifecycle stages it", up.Package, up.Image)
+	}
 	if st := up.Stats; st.Matched > 0 {
 		r.Log.Note("resource matching: %d of %d files (%s of %s) already on the platform, not uploaded",
 			st.Matched, st.Files, megabytes(st.MatchedBytes), megabytes(st.Bytes))

@@ -26,6 +26,9 @@ type Lease struct {
 	TTL       time.Duration
 	Build     Build
 	ID        string // this run's deploy id
+	// Docker makes the lock app with the docker lifecycle: blue-green's lock app becomes the
+	// new version, and CC never changes an app's lifecycle type once it is made.
+	Docker bool
 
 	mu     sync.Mutex
 	holder *platform.App
@@ -72,7 +75,7 @@ func (l *Lease) annotations(step string) map[string]string {
 func (l *Lease) Take(ctx context.Context, wait time.Duration, heal func(context.Context, *platform.App) error) (*platform.App, error) {
 	deadline := time.Now().Add(wait)
 	for {
-		app, err := l.CC.CreateApp(ctx, l.SpaceGUID, l.Name, map[string]string{LabelRole: l.Role}, l.annotations("created"))
+		app, err := l.create(ctx)
 		if err == nil {
 			l.mu.Lock()
 			l.holder = app
@@ -86,6 +89,15 @@ func (l *Lease) Take(ctx context.Context, wait time.Duration, heal func(context.
 			return nil, err
 		}
 	}
+}
+
+// create makes the lock app, of the docker lifecycle when the lease says so.
+func (l *Lease) create(ctx context.Context) (*platform.App, error) {
+	labels, annotations := map[string]string{LabelRole: l.Role}, l.annotations("created")
+	if l.Docker {
+		return l.CC.CreateDockerApp(ctx, l.SpaceGUID, l.Name, labels, annotations)
+	}
+	return l.CC.CreateApp(ctx, l.SpaceGUID, l.Name, labels, annotations)
 }
 
 // contend deals with an existing lock app: heal it when its lease expired, else wait.

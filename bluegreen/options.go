@@ -71,12 +71,22 @@ type Push struct {
 }
 
 // Bits is what the new version runs: an app folder (Files, uploaded through resource matching),
-// an archive (Zip), or a droplet from another foundation or space (Droplet, deployed without
-// staging).
+// an archive (Zip), a droplet from another foundation or space (Droplet, deployed without
+// staging), or a Docker image (Docker: a docker package instead of an upload, staged as usual
+// into a droplet without bits).
 type Bits struct {
 	Zip     func(io.Writer) error
 	Files   *platform.AppFiles
 	Droplet *DropletBits
+	Docker  *platform.DockerImage
+}
+
+// PackageStep names the step that makes the package: a docker image is not uploaded.
+func (b Bits) PackageStep() string {
+	if b.Docker != nil {
+		return "docker package"
+	}
+	return "upload bits"
 }
 
 // DropletBits is a droplet from an `in` with download_droplet: the same bits, without staging.

@@ -25,6 +25,9 @@ type Apps interface {
 	App(ctx context.Context, guid string) (*platform.App, error)
 	AppsWithLabel(ctx context.Context, spaceGUID, key, value string) ([]*platform.App, error)
 	CreateApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*platform.App, error)
+	// CreateDockerApp creates an app of the docker lifecycle, which runs images: CC never
+	// changes an app's lifecycle type later, so the app a docker image runs in is made so.
+	CreateDockerApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*platform.App, error)
 	Update(ctx context.Context, guid, name string, labels, annotations map[string]*string) error
 	DeleteApp(ctx context.Context, guid string) error
 	Start(ctx context.Context, guid string) error
@@ -57,6 +60,9 @@ type Builds interface {
 	ApplyManifest(ctx context.Context, spaceGUID string, yaml []byte) error
 	Upload(ctx context.Context, appGUID string, write func(io.Writer) error) (string, error)
 	UploadFiles(ctx context.Context, appGUID string, files platform.AppFiles) (string, platform.UploadStats, error)
+	// CreateDockerPackage makes a package of a docker app from an image reference (and the
+	// registry's credentials) instead of bits; it stages like any package.
+	CreateDockerPackage(ctx context.Context, appGUID string, image platform.DockerImage) (string, error)
 	Stage(ctx context.Context, pkgGUID string) (string, error)
 	UploadDroplet(ctx context.Context, appGUID string, processTypes map[string]string, write func(io.Writer) error) (string, error)
 	SetDroplet(ctx context.Context, appGUID, dropletGUID string) error

@@ -45,6 +45,12 @@ func (s SettledApps) CreateApp(ctx context.Context, spaceGUID, name string, labe
 	})
 }
 
+func (s SettledApps) CreateDockerApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*platform.App, error) {
+	return settleValue(ctx, func(ctx context.Context) (*platform.App, error) {
+		return s.Apps.CreateDockerApp(ctx, spaceGUID, name, labels, annotations)
+	})
+}
+
 func (s SettledApps) Update(ctx context.Context, guid, name string, labels, annotations map[string]*string) error {
 	return settle(ctx, func(ctx context.Context) error { return s.Apps.Update(ctx, guid, name, labels, annotations) })
 }
@@ -86,8 +92,8 @@ func (s SettledRoutes) DeleteRoute(ctx context.Context, guid string) error {
 	return settle(ctx, func(ctx context.Context) error { return s.Routes.DeleteRoute(ctx, guid) })
 }
 
-// SettledBuilds lets a manifest or droplet change finish after an abort. Uploads and staging
-// stay interruptible: what they leave is an unused package or droplet.
+// SettledBuilds lets a manifest or droplet change finish after an abort. Uploads, docker
+// packages and staging stay interruptible: what they leave is an unused package or droplet.
 type SettledBuilds struct{ Builds }
 
 func (s SettledBuilds) ApplyManifest(ctx context.Context, spaceGUID string, yaml []byte) error {

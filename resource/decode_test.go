@@ -52,6 +52,12 @@ var _ = Describe("decoding a put request", func() {
 			`params.pace: "fast" is not verified or capi`),
 		Entry("a pace with bluegreen", strings.Replace(validRequest, `"manifest":"m.yml"`, `"manifest":"m.yml","pace":"capi"`, 1),
 			"params.pace: only with strategy rolling"),
+		Entry("a registry password with an action", strings.Replace(validRequest, `"manifest":"m.yml"`,
+			`"manifest":"m.yml","action":"restart","docker_password":"pw"`, 1), "params.docker_password: only when deploying a docker image"),
+		Entry("a registry password with maintenance", strings.Replace(validRequest, `"manifest":"m.yml"`,
+			`"manifest":"m.yml","maintenance":{"state":"on"},"docker_password":"pw"`, 1), "params.docker_password: only when deploying a docker image"),
+		Entry("a registry password that is not a string", strings.Replace(validRequest, `"manifest":"m.yml"`,
+			`"manifest":"m.yml","docker_password":12345`, 1), "params.docker_password: expected a string, got number"),
 		Entry("header_value without header", strings.Replace(validRequest, `"manifest":"m.yml"`, `"manifest":"m.yml","smoke_checks":[{"header_value":"x"}]`, 1),
 			"params.smoke_checks[0].header_value: needs header"),
 	)

@@ -60,6 +60,10 @@ func get(ctx context.Context, req InRequest, dir string, stdout, stderr io.Write
 	if err != nil {
 		return nameField(err)
 	}
+	if req.Params.DownloadDroplet && d.Image != "" {
+		return fmt.Errorf("params.download_droplet: %s runs the docker image %s: its droplet has no bits to download; "+
+			"to promote it, deploy the same image (docker.image in the manifest)", d.AppName, d.Image)
+	}
 	if err := writeRelease(dir, *req.Version, d); err != nil {
 		return err
 	}
@@ -112,11 +116,20 @@ func releaseJSON(v Version, d history.Details) map[string]any {
 	return map[string]any{
 		"version": v, "app_name": d.AppName, "app_guid": d.AppGUID, "state": d.State,
 		"revision": d.RevisionVersion, "revision_guid": d.RevisionGUID, "routes": d.Routes, "instances": instances,
-		"droplet":     map[string]any{"guid": d.DropletGUID, "sha256": d.Checksum, "process_types": d.ProcessTypes},
+		"droplet":     dropletJSON(d),
 		"deployed_at": deployedAt(d), "build_url": ann("build-url"), "maintenance": maintenanceState(d),
 		"build": map[string]string{"team": ann("build-team"), "pipeline": ann("build-pipeline"),
 			"job": ann("build-job"), "name": ann("build-name")},
 	}
+}
+
+// dropletJSON is the droplet's guid, checksum and process types, and a docker droplet's image.
+func dropletJSON(d history.Details) map[string]any {
+	out := map[string]any{"guid": d.DropletGUID, "sha256": d.Checksum, "process_types": d.ProcessTypes}
+	if d.Image != "" {
+		out["image"] = d.Image
+	}
+	return out
 }
 
 // deployedAt is when the release's revision was made, else when the app was last deployed.

@@ -60,16 +60,16 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 	}
 	plan, secrets, err := buildPlan(req, dir, env)
 	if err != nil {
-		return scrub(err, req.Source.Secrets(), secretValues(req.Params, dir, nil))
+		return scrub(err, req.credentials(), secretValues(req.Params, dir, nil))
 	}
 	if req.Params.Maintenance != nil {
 		m, err := maintenanceOptions(req.Params, plan.target, dir)
 		if err != nil {
-			return scrub(err, req.Source.Secrets(), secrets)
+			return scrub(err, req.credentials(), secrets)
 		}
 		plan.maintenance = &m
 	}
-	log := newRedactor(stderr, req.Source.Secrets(), secrets)
+	log := newRedactor(stderr, req.credentials(), secrets)
 	timeline := bluegreen.NewTimeline(log)
 	res, err := deploy(ctx, req, plan, timeline)
 	if err != nil {
@@ -79,6 +79,12 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 		Version:  Version{AppGUID: res.AppGUID, RevisionGUID: revisionOrDroplet(res)},
 		Metadata: outMetadata(res, plan, timeline.Phases),
 	})
+}
+
+// credentials are the secrets the redactor hides whatever their length (3 characters on): the
+// source's and the docker registry's password.
+func (r OutRequest) credentials() []string {
+	return append(r.Source.Secrets(), nonEmpty(r.Params.DockerPassword)...)
 }
 
 // nameField says which source field a foundation-side refusal is about.
@@ -158,6 +164,9 @@ func outMetadata(res bluegreen.Result, plan putPlan, phases []bluegreen.Phase) [
 	}
 	if plan.droplet != nil {
 		md = append(md, Metadata{"droplet_sha256", plan.droplet.SHA256})
+	}
+	if plan.image != "" {
+		md = append(md, Metadata{"docker_image", plan.image})
 	}
 	for _, p := range phases {
 		md = append(md, Metadata{"phase " + p.Name, p.Duration.Round(time.Millisecond).String()})

@@ -46,6 +46,9 @@ type OutParams struct {
 	InternalRouteGrace   *Duration          `json:"internal_route_grace,omitempty"`
 	ExactRoutes          bool               `json:"exact_routes,omitempty"`
 	Migration            *MigrationParams   `json:"migration,omitempty"`
+	// DockerPassword is the private registry's password for a docker image app (the manifest
+	// gives docker.username): a secret, never printed.
+	DockerPassword string `json:"docker_password,omitempty"`
 }
 
 // MigrationParams run a command once as a task on the new version's droplet before it takes
@@ -137,7 +140,19 @@ func (p OutParams) Validate() error {
 			return err
 		}
 	}
-	return p.validateMigration()
+	if err := p.validateMigration(); err != nil {
+		return err
+	}
+	return p.validateDockerPassword()
+}
+
+// validateDockerPassword refuses a registry password where no docker package is made: the
+// manifest's app decides the rest (plan.go, dockerImage).
+func (p OutParams) validateDockerPassword() error {
+	if p.DockerPassword != "" && (p.Action != bluegreen.ActionDeploy || p.Maintenance != nil) {
+		return fmt.Errorf("params.docker_password: only when deploying a docker image (docker.image in the manifest), not with an action or maintenance")
+	}
+	return nil
 }
 
 func (p OutParams) validateMigration() error {

@@ -27,6 +27,7 @@ type putPlan struct {
 	rollout     rollout.Options
 	maintenance *maintenance.Options
 	droplet     *bluegreen.DropletBits // a promoted droplet, for the metadata
+	image       string                 // a docker image, for the metadata
 }
 
 // buildPlan reads the manifest, vars and bits from the inputs folder and turns the params
@@ -52,7 +53,11 @@ func buildPlan(req OutRequest, dir string, env Env) (putPlan, []string, error) {
 	}
 	push.Env = p.EnvironmentVariables
 	secrets := secretValues(p, dir, app)
-	bits, err := pushBits(p, dir, app)
+	image, err := dockerImage(p, app)
+	if err != nil {
+		return putPlan{}, secrets, err
+	}
+	bits, err := pushBits(p, dir, app, image)
 	if err != nil {
 		return putPlan{}, secrets, err
 	}
@@ -98,9 +103,9 @@ func timeouts(p OutParams) bluegreen.Timeouts {
 	}
 }
 
-// pushBits are the new version's bits: a promoted droplet, or the app folder or archive. An
-// action or a maintenance switch deploys none.
-func pushBits(p OutParams, dir string, app *manifest.App) (bluegreen.Bits, error) {
+// pushBits are the new version's bits: a promoted droplet, a docker image, or the app folder or
+// archive. An action or a maintenance switch deploys none.
+func pushBits(p OutParams, dir string, app *manifest.App, image *platform.DockerImage) (bluegreen.Bits, error) {
 	switch {
 	case app == nil || p.Maintenance != nil:
 		return bluegreen.Bits{}, nil
@@ -109,6 +114,8 @@ func pushBits(p OutParams, dir string, app *manifest.App) (bluegreen.Bits, error
 		return bluegreen.Bits{Droplet: d}, err
 	case p.Action != bluegreen.ActionDeploy:
 		return bluegreen.Bits{}, nil
+	case image != nil:
+		return bluegreen.Bits{Docker: image}, nil
 	}
 	src, err := appSource(p, dir, app)
 	if err != nil {
@@ -122,6 +129,9 @@ func flowOptions(req OutRequest, env Env, target bluegreen.Target, push bluegree
 	p := req.Params
 	timeouts := timeouts(p)
 	plan := putPlan{strategy: p.StrategyOrDefault(), target: target, droplet: push.Bits.Droplet}
+	if push.Bits.Docker != nil {
+		plan.image = push.Bits.Docker.Image
+	}
 	checks, observe, build := smokeChecks(p.SmokeChecks), observation(p.Observe), buildInfo(env)
 	switch plan.strategy {
 	case bluegreen.StrategyBlueGreen:
@@ -162,9 +172,6 @@ func loadManifest(p OutParams, dir string) (*manifest.App, error) {
 	app, err := m.Select(p.AppName)
 	if err != nil {
 		return nil, fmt.Errorf("params.app_name: %w", err)
-	}
-	if app.DockerImage != "" {
-		return nil, fmt.Errorf("params.manifest: app %q is a docker image; this resource deploys buildpack apps", app.Name)
 	}
 	return app, nil
 }

@@ -147,7 +147,8 @@ func (d *deployer) ensureURL(ctx context.Context, url string) (platform.Route, e
 // applyManifest gives the candidate the manifest's configuration, the temporary route only,
 // and its environment: the live app's (unless inherit_env is false), then the manifest's,
 // then params.environment_variables. The bits need only the candidate to exist, so their upload
-// starts first and overlaps CC's manifest job; staging, which needs both, waits for both.
+// (or a docker image's package) starts first and overlaps CC's manifest job; staging, which needs
+// both, waits for both.
 func (d *deployer) applyManifest(ctx context.Context) error {
 	if d.o.Bits.Droplet == nil {
 		d.uploading = bluegreen.Start(ctx, func(ctx context.Context) (bluegreen.Uploaded, error) {
@@ -188,7 +189,7 @@ func (d *deployer) applyManifest(ctx context.Context) error {
 	return nil
 }
 
-// upload waits for the upload applyManifest started.
+// upload waits for the upload (or the docker package) applyManifest started.
 func (d *deployer) upload(ctx context.Context) error {
 	up, err := d.uploading.Result(ctx)
 	if err != nil {

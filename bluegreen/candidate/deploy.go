@@ -72,7 +72,8 @@ func (d *deployer) prepare(ctx context.Context) error {
 		return fmt.Errorf("params.smoke_checks: %s has no routes (no-route in the manifest): there is nothing to check", d.o.App)
 	}
 	d.lease = &bluegreen.Lease{CC: d.p, Log: d.Log, SpaceGUID: d.Space.GUID, For: d.o.App,
-		Name: candidateName(d.o.App), Role: bluegreen.RoleCandidate, TTL: d.o.LeaseTTL, Build: d.o.Build, ID: bluegreen.NewID()}
+		Name: candidateName(d.o.App), Role: bluegreen.RoleCandidate, TTL: d.o.LeaseTTL, Build: d.o.Build, ID: bluegreen.NewID(),
+		Docker: d.o.Bits.Docker != nil} // the candidate becomes the new version: a docker image needs a docker app
 	if err := d.Phase(ctx, "check quota", d.checkQuota); err != nil {
 		return err
 	}
@@ -103,7 +104,7 @@ func (d *deployer) deploy(ctx context.Context) error {
 	if drop := d.o.Bits.Droplet; drop != nil {
 		steps = append(steps, bluegreen.Step{Name: "upload droplet " + bluegreen.Short(drop.SHA256), Do: d.uploadDroplet})
 	} else {
-		steps = append(steps, bluegreen.Step{Name: "upload bits", Do: d.upload}, bluegreen.Step{Name: "stage", Do: d.stage})
+		steps = append(steps, bluegreen.Step{Name: d.o.Bits.PackageStep(), Do: d.upload}, bluegreen.Step{Name: "stage", Do: d.stage})
 	}
 	if d.Live != nil {
 		steps = append(steps, bluegreen.Step{Name: "carry over", Do: d.carryOver})

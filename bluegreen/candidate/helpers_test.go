@@ -42,6 +42,7 @@ var theBits = []byte("PK\x03\x04 pretend this is the app's zip")
 type fakeManifest struct {
 	Instances int
 	Memory    string
+	Docker    string // docker.image, instead of buildpacks
 
 	mu      sync.Mutex
 	renders []rendered
@@ -58,6 +59,9 @@ func (m *fakeManifest) Render(name string, routes []string, env map[string]strin
 	m.renders = append(m.renders, rendered{Name: name, Routes: slices.Clone(routes), Env: maps.Clone(env)})
 	m.mu.Unlock()
 	app := map[string]any{"name": name, "buildpacks": []string{"go_buildpack"}}
+	if m.Docker != "" {
+		app = map[string]any{"name": name, "docker": map[string]string{"image": m.Docker, "username": "ci-bot"}}
+	}
 	if m.Instances > 0 {
 		app["instances"] = m.Instances
 	}
@@ -151,12 +155,15 @@ var (
 
 const spaceGUID = fakecf.SpaceGUID
 
-// candidateOf is the guid of the candidate this deploy built (the app the bits went to, whether
-// the upload succeeded or not).
+// candidateOf is the guid of the candidate this deploy built: the first APP-candidate it created.
+// (Not the app the bits went to: the upload starts in the background, and a manifest CC
+// refuses at once may stop it before it is sent.)
 func candidateOf(calls []Call) string {
-	i := slices.IndexFunc(calls, func(c Call) bool { return c.Method == "Upload" })
-	ExpectWithOffset(1, i).To(BeNumerically(">=", 0), "no bits were uploaded")
-	return calls[i].Args[0]
+	i := slices.IndexFunc(calls, func(c Call) bool {
+		return (c.Method == "CreateApp" || c.Method == "CreateDockerApp") && c.Args[1] == candName && c.Created != ""
+	})
+	ExpectWithOffset(1, i).To(BeNumerically(">=", 0), "no candidate was created")
+	return calls[i].Created
 }
 
 // inOrder asserts that each index is a call that happened (>= 0) and that they increase.

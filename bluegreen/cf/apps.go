@@ -46,7 +46,7 @@ func notFound(err, sentinel error) error {
 
 func toApp(a *resource.App) *platform.App {
 	out := &platform.App{GUID: a.GUID, Name: a.Name, State: platform.AppState(a.State), Created: a.CreatedAt,
-		Labels: map[string]string{}, Annotations: map[string]string{}}
+		Lifecycle: platform.Lifecycle(a.Lifecycle.Type), Labels: map[string]string{}, Annotations: map[string]string{}}
 	if a.Relationships.CurrentDroplet.Data != nil {
 		out.DropletGUID = a.Relationships.CurrentDroplet.Data.GUID
 	}
@@ -115,7 +115,20 @@ func (c *Client) AppsWithLabel(ctx context.Context, spaceGUID, key, value string
 // CC's answer is lost, the app of that name carrying exactly these annotations is this call's
 // (the lease's deploy id and expiry make them unique), so it is never created twice.
 func (c *Client) CreateApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*platform.App, error) {
+	return c.createApp(ctx, spaceGUID, name, nil, labels, annotations)
+}
+
+// CreateDockerApp is CreateApp for an app of the docker lifecycle (`lifecycle: {type: docker,
+// data: {}}`): the image comes later, with each docker package.
+func (c *Client) CreateDockerApp(ctx context.Context, spaceGUID, name string, labels, annotations map[string]string) (*platform.App, error) {
+	docker := &resource.Lifecycle{Type: string(platform.LifecycleDocker), Data: &resource.DockerLifecycle{}}
+	return c.createApp(ctx, spaceGUID, name, docker, labels, annotations)
+}
+
+// createApp creates the app with lifecycle (nil: CC's default, buildpack).
+func (c *Client) createApp(ctx context.Context, spaceGUID, name string, lifecycle *resource.Lifecycle, labels, annotations map[string]string) (*platform.App, error) {
 	req := resource.NewAppCreate(name, spaceGUID)
+	req.Lifecycle = lifecycle
 	req.Metadata = metadataOf(labels, annotations)
 	find := func() (*platform.App, bool, error) {
 		a, err := c.AppByName(ctx, spaceGUID, name)

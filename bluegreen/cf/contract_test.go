@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -20,8 +21,10 @@ import (
 // The suite's app writes its own log lines, so AppLogs is left nil.
 var _ = contract.Specs("the Cloud Controller port on cfsim", func() contract.Foundation {
 	ctx := context.Background()
+	// The image stands for the folder the suite built the app in: cfsim runs its one executable.
+	images := map[string]string{dockerImage: filepath.Dir(appZip)}
 	sim, err := cfsim.Start(cfsim.Config{Routers: 1, DeploymentInterval: 100 * time.Millisecond,
-		StagingTime: 10 * time.Millisecond, ServiceOperationTime: 300 * time.Millisecond})
+		StagingTime: 10 * time.Millisecond, ServiceOperationTime: 300 * time.Millisecond, DockerImages: images})
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(sim.Close)
 	info := sim.Info()
@@ -31,7 +34,8 @@ var _ = contract.Specs("the Cloud Controller port on cfsim", func() contract.Fou
 	Expect(err).NotTo(HaveOccurred())
 	space, err := port.Space(ctx, info.Org, info.Space)
 	Expect(err).NotTo(HaveOccurred())
-	return contract.Foundation{Port: port, Org: info.Org, Space: info.Space, Bits: versionedZip, Patience: 20 * time.Second,
+	return contract.Foundation{Port: port, Org: info.Org, Space: info.Space, Bits: versionedZip, DockerImage: dockerImage,
+		Patience: 20 * time.Second,
 		CreateUserProvidedService: func(name string, credentials map[string]any) string {
 			return createUserProvided(ctx, look, space.GUID, name, credentials)
 		},
@@ -40,6 +44,9 @@ var _ = contract.Specs("the Cloud Controller port on cfsim", func() contract.Fou
 		},
 	}
 })
+
+// dockerImage is the image cfsim serves from the folder holding the suite's app.
+const dockerImage = "registry.example.com/team/versioned:v1"
 
 // versionedZip streams the suite's app.
 func versionedZip(w io.Writer) error {

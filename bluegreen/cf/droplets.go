@@ -18,7 +18,11 @@ func (c *Client) Droplet(ctx context.Context, guid string) (platform.DropletInfo
 	if err != nil {
 		return platform.DropletInfo{}, fmt.Errorf("read droplet %s: %w", guid, err)
 	}
-	return platform.DropletInfo{GUID: d.GUID, ProcessTypes: d.ProcessTypes, Checksum: d.Checksum.Value, State: platform.DropletState(d.State)}, nil
+	info := platform.DropletInfo{GUID: d.GUID, ProcessTypes: d.ProcessTypes, Checksum: d.Checksum.Value, State: platform.DropletState(d.State)}
+	if d.Lifecycle.Type == string(platform.LifecycleDocker) && d.Image != nil {
+		info.Image = *d.Image
+	}
+	return info, nil
 }
 
 // DownloadDroplet streams a droplet's bits (a .tgz) into w.

@@ -202,4 +202,20 @@ var _ = Describe("the port when the Cloud Controller fails", func() {
 			}
 		})
 	})
+
+	It("asks again for a docker package whose answer was lost: one unused READY package more, never a failure", func() {
+		app, err := port.CreateDockerApp(ctx, space.GUID, "image", nil, nil)
+		Expect(err).NotTo(HaveOccurred())
+		fault(cfsim.Fault{Method: "POST", Path: "^/v3/packages$", Times: 1, Status: 502, After: true})
+		pkg, err := port.CreateDockerPackage(ctx, app.GUID, platform.DockerImage{Image: "registry.example.com/team/image:2"})
+		Expect(err).NotTo(HaveOccurred())
+		pkgs, err := look.Packages.ListForAppAll(ctx, app.GUID, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pkgs).To(HaveLen(2))
+		for _, p := range pkgs {
+			Expect(p.Type).To(Equal("docker"))
+			Expect(p.State).To(BeEquivalentTo(platform.PackageReady))
+		}
+		Expect(pkgs[1].GUID).To(Equal(pkg), "the package of the answer that came")
+	})
 })

@@ -126,6 +126,7 @@ type Details struct {
 	Manifest     string
 	ProcessTypes map[string]string
 	Checksum     string
+	Image        string // the image a docker droplet runs; "" for a buildpack droplet
 	Annotations  map[string]string
 }
 
@@ -178,7 +179,7 @@ func inspectApp(ctx context.Context, h Platform, d *Details) error {
 	if err != nil {
 		return err
 	}
-	d.ProcessTypes, d.Checksum = drop.ProcessTypes, drop.Checksum
+	d.ProcessTypes, d.Checksum, d.Image = drop.ProcessTypes, drop.Checksum, drop.Image
 	return nil
 }
 

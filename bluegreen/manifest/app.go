@@ -45,6 +45,9 @@ type App struct {
 	Stack       string
 	Services    []string // service instance names, from strings or `{name: ...}` entries
 	DockerImage string   // `docker.image`; such an app has no bits to upload
+	// DockerUsername is `docker.username`, the private registry's user; its password is never
+	// in a manifest.
+	DockerUsername string
 
 	raw *yaml.Node // the expanded mapping as written, for Render
 	dir string     // the manifest's folder (Load only), the default app path
@@ -72,8 +75,31 @@ func decodeApp(i int, n *yaml.Node) (*App, error) {
 	a.Buildpacks = r.buildpacks()
 	a.Stack = r.str("stack")
 	a.Services = r.services()
-	a.DockerImage = r.str("docker", "image")
+	a.DockerImage, a.DockerUsername = r.docker()
 	return a, r.errs.join()
+}
+
+// docker reads `docker: {image, username}`. The registry password has no place there: a
+// manifest travels to CC and into version control (cf push takes it from CF_DOCKER_PASSWORD,
+// the resource from the put's docker_password).
+func (r *reader) docker() (image, username string) {
+	n := r.get("docker")
+	switch {
+	case n == nil || n.ShortTag() == "!!null":
+		return "", ""
+	case n.Kind != yaml.MappingNode:
+		r.fail("docker", "must be a map")
+		return "", ""
+	}
+	image, username = r.str("docker", "image"), r.str("docker", "username")
+	if strings.TrimSpace(image) == "" {
+		r.fail("docker.image", "missing (the image to run)")
+	}
+	if mapValue(n, "password") != nil {
+		r.fail("docker.password", "not a manifest key: the registry password is a secret "+
+			"(cf push takes it from CF_DOCKER_PASSWORD, this resource from the put's docker_password)")
+	}
+	return image, username
 }
 
 // process reads the fields an app shares with a `processes` entry.

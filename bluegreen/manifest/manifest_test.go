@@ -33,7 +33,7 @@ applications:
   buildpack: java_buildpack
   stack: cflinuxfs4
   services: [db, {name: cache, parameters: {size: 1}}]
-  docker: {image: ignored/by-this-test}
+  docker: {image: ignored/by-this-test, username: ci-bot}
   log-rate-limit-per-second: 16K
   processes:
   - type: worker
@@ -59,6 +59,7 @@ applications:
 		Expect(app.Stack).To(Equal("cflinuxfs4"))
 		Expect(app.Services).To(Equal([]string{"db", "cache"}))
 		Expect(app.DockerImage).To(Equal("ignored/by-this-test"))
+		Expect(app.DockerUsername).To(Equal("ci-bot"))
 		Expect(app.Processes).To(HaveLen(1))
 		Expect(app.Processes[0].Type).To(Equal("worker"))
 		Expect(*app.Processes[0].Instances).To(Equal(0))
@@ -130,6 +131,10 @@ applications:
 			Entry("a process with bad memory", "applications:\n- name: web\n  processes:\n  - {type: worker, memory: lots}\n",
 				`app "web" processes[0]: memory: must be a whole number with a unit B, K, KB, M, MB, G, GB, T or TB (e.g. 256M, 1G)`),
 			Entry("docker not a map", "applications:\n- name: web\n  docker: img\n", `app "web": docker: must be a map`),
+			Entry("docker without an image", "applications:\n- name: web\n  docker: {username: ci}\n", `app "web": docker.image: missing (the image to run)`),
+			Entry("a registry password in the manifest", "applications:\n- name: web\n  docker: {image: img, password: hunter2}\n",
+				`app "web": docker.password: not a manifest key: the registry password is a secret `+
+					`(cf push takes it from CF_DOCKER_PASSWORD, this resource from the put's docker_password)`),
 			Entry("a duplicate app", "applications:\n- name: web\n- name: web\n", `app "web": name: appears more than once`),
 			Entry("another schema version", "version: 2\napplications:\n- name: web\n", "version: only manifest schema version 1 is supported"),
 		)

@@ -14,6 +14,7 @@ type Space struct {
 type App struct {
 	GUID, Name  string
 	State       AppState
+	Lifecycle   Lifecycle // buildpack or docker, fixed when the app was created
 	DropletGUID string
 	Labels      map[string]string
 	Annotations map[string]string

@@ -52,6 +52,9 @@ type Revision struct {
 type DropletInfo struct {
 	GUID         string
 	ProcessTypes map[string]string
-	Checksum     string // sha256
+	Checksum     string // sha256; none for a docker droplet
 	State        DropletState
+	// Image is the image reference a docker droplet runs; "" for a buildpack droplet. A docker
+	// droplet has no bits: nothing to download.
+	Image string
 }

@@ -61,6 +61,9 @@ func (r *roller) run(ctx context.Context) error {
 	if r.o.Action == bluegreen.ActionCancel {
 		return r.cancelActive(ctx)
 	}
+	if err := r.sameLifecycle(); err != nil {
+		return err
+	}
 	if !r.Live.Started() {
 		if r.o.Action != bluegreen.ActionDeploy {
 			return fmt.Errorf("app %s is not running: there is nothing to %s", r.o.App, r.o.Action)

@@ -148,15 +148,15 @@ func mergeEnv(layers ...map[string]string) map[string]string {
 	return out
 }
 
-// bitsSteps put the new droplet on the live app: upload and stage, or upload a droplet. The
-// droplet is not set: the deployment does that.
+// bitsSteps put the new droplet on the live app: upload (or make a docker image's package) and
+// stage, or upload a droplet. The droplet is not set: the deployment does that.
 func (r *roller) bitsSteps() []bluegreen.Step {
 	if drop := r.o.Bits.Droplet; drop != nil {
 		return []bluegreen.Step{{Name: "upload droplet " + bluegreen.Short(drop.SHA256), Do: r.uploadDroplet}}
 	}
 	var pkg string
 	return []bluegreen.Step{
-		{Name: "upload bits", Do: func(ctx context.Context) (err error) {
+		{Name: r.o.Bits.PackageStep(), Do: func(ctx context.Context) (err error) {
 			pkg, err = r.Upload(ctx, r.Live.GUID, r.o.Bits)
 			return err
 		}},

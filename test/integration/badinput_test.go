@@ -16,6 +16,8 @@ var _ = Describe("out: bad input", func() {
 		w.write("broken.yml", "applications:\n- name: x\n  memory: [\n")
 		w.write("two.yml", "applications:\n- name: a\n- name: b\n")
 		w.write("badmem.yml", "applications:\n- name: myapp\n  memory: 12XB\n  path: app\n")
+		w.write("docker.yml", "applications:\n- name: myapp\n  docker: {image: registry.example.com/team/versioned:v1, username: ci-bot}\n")
+		w.write("docker-path.yml", "applications:\n- name: myapp\n  path: app\n  docker: {image: registry.example.com/team/versioned:v1}\n")
 		w.sim.ResetRequests()
 	})
 
@@ -128,6 +130,16 @@ var _ = Describe("out: bad input", func() {
 		Entry("maintenance with a strategy", "params.maintenance: switches routes only", par("strategy", "rolling"), par("maintenance", map[string]any{"state": "on"})),
 		Entry("a maintenance page that is missing", "params.maintenance.page", par("maintenance", map[string]any{"state": "on", "page": "nope.html"})),
 		Entry("an unknown maintenance field", `unknown field "colour"`, par("maintenance", map[string]any{"state": "on", "colour": "red"})),
+		Entry("docker with a path in the manifest", `params.manifest: app "myapp" has both docker.image and path`, par("manifest", "docker-path.yml")),
+		Entry("docker with params.path", `params.path: app "myapp" is a docker image`,
+			par("manifest", "docker.yml"), par("path", "app"), par("docker_password", "registry-pw")),
+		Entry("a registry password for a buildpack app", `params.docker_password: app "myapp" is not a docker image app`,
+			par("docker_password", "registry-pw")),
+		Entry("docker.username without docker_password", "params.docker_password: required", par("manifest", "docker.yml")),
+		Entry("a registry password with an action", "params.docker_password: only when deploying a docker image",
+			par("action", "restart"), par("docker_password", "registry-pw")),
+		Entry("a droplet to promote for a docker app", "params.droplet: app \"myapp\" is a docker image (docker.image in the manifest): there is no droplet to move",
+			par("manifest", "docker.yml"), par("droplet", "d.tgz"), par("docker_password", "registry-pw")),
 		Entry("on_active_deployment with bluegreen", "params.on_active_deployment: only with strategy rolling or canary", par("on_active_deployment", "wait")),
 	)
 

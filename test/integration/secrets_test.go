@@ -89,8 +89,9 @@ func (sc *secretScan) foundationSecrets() []secret {
 	return keep(out)
 }
 
-// requestSecrets reads the secrets out of a request: credentials, every var (nested ones and
-// the vars files' too), the env vars, and the env values of the manifest it names.
+// requestSecrets reads the secrets out of a request: credentials (the registry's password
+// too), every var (nested ones and the vars files' too), the env vars, and the env values of
+// the manifest it names.
 func requestSecrets(stdin []byte, dir string) []secret {
 	var req struct {
 		Source struct {
@@ -98,16 +99,18 @@ func requestSecrets(stdin []byte, dir string) []secret {
 			ClientSecret string `json:"client_secret"`
 		} `json:"source"`
 		Params struct {
-			Manifest  string            `json:"manifest"`
-			Vars      map[string]any    `json:"vars"`
-			VarsFiles []string          `json:"vars_files"`
-			Env       map[string]string `json:"environment_variables"`
+			Manifest       string            `json:"manifest"`
+			Vars           map[string]any    `json:"vars"`
+			VarsFiles      []string          `json:"vars_files"`
+			Env            map[string]string `json:"environment_variables"`
+			DockerPassword string            `json:"docker_password"`
 		} `json:"params"`
 	}
 	if json.Unmarshal(stdin, &req) != nil {
 		return nil // bad input: the specs of bad input carry no secrets
 	}
-	out := []secret{credential("source.password", req.Source.Password), credential("source.client_secret", req.Source.ClientSecret)}
+	out := []secret{credential("source.password", req.Source.Password), credential("source.client_secret", req.Source.ClientSecret),
+		credential("params.docker_password", req.Params.DockerPassword)}
 	var files []string
 	for _, f := range req.Params.VarsFiles {
 		files = append(files, filepath.Join(dir, f))
@@ -194,8 +197,9 @@ var _ = ReportAfterSuite("secrets scan", func(r Report) {
 var _ = Describe("the secrets scan", func() {
 	It("finds a secret in a run's output and names it without quoting it", func() {
 		secrets := requestSecrets([]byte(`{"source":{"password":"pw-123"},"params":{"vars":{"db":{"password":"s3cr3t-db-pw"}},`+
-			`"environment_variables":{"API_KEY":"key-abcdefgh","PORT":"8080"}}}`), "")
+			`"environment_variables":{"API_KEY":"key-abcdefgh","PORT":"8080"},"docker_password":"reg-pw"}}`), "")
 		Expect(leaked("login with pw-123 as admin", secrets)).To(Equal([]string{"source.password"}))
+		Expect(leaked("pulling with reg-pw", secrets)).To(Equal([]string{"params.docker_password"}))
 		Expect(leaked("error: db s3cr3t-db-pw", secrets)).To(Equal([]string{"a var"}))
 		Expect(leaked("env API_KEY=key-abcdefgh PORT=8080", secrets)).To(Equal([]string{"params.environment_variables.API_KEY"}))
 		Expect(leaked("deployed myapp on port 8080", secrets)).To(BeEmpty(), "short and plain values are not secrets")

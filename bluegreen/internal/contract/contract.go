@@ -33,6 +33,8 @@ type Foundation struct {
 	Org, Space string
 	// Bits is an app that runs and serves HTTP (the real port stages and starts it).
 	Bits func(io.Writer) error
+	// DockerImage is an image reference the foundation can pull and run, serving HTTP.
+	DockerImage string
 	// Patience bounds every wait for the foundation to converge (instances running, a cancel
 	// finishing); the fake converges at once.
 	Patience time.Duration

@@ -41,6 +41,7 @@ func Specs(name string, setup func() Foundation) bool {
 		routeSpecs(helpers, &domainID)
 		deletedAppSpecs(helpers)
 		lifecycleSpecs(helpers)
+		dockerSpecs(helpers)
 		deploymentSpecs(helpers)
 		taskSpecs(helpers)
 		processSpecs(helpers)

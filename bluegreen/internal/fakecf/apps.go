@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -58,19 +59,31 @@ func (f *Foundation) AppsWithLabel(_ context.Context, space, key, value string) 
 }
 
 func (f *Foundation) CreateApp(_ context.Context, space, name string, labels, annotations map[string]string) (*platform.App, error) {
-	c, err := f.record(Call{Method: "CreateApp", Args: []string{space, name},
-		Labels: maps.Clone(labels), Annotations: maps.Clone(annotations)})
+	return f.createApp(Call{Method: "CreateApp", Args: []string{space, name}, Labels: maps.Clone(labels),
+		Annotations: maps.Clone(annotations)}, platform.LifecycleBuildpack)
+}
+
+// CreateDockerApp creates an app of the docker lifecycle, which apply_manifest's docker key
+// then fits and a docker package stages on.
+func (f *Foundation) CreateDockerApp(_ context.Context, space, name string, labels, annotations map[string]string) (*platform.App, error) {
+	return f.createApp(Call{Method: "CreateDockerApp", Args: []string{space, name}, Labels: maps.Clone(labels),
+		Annotations: maps.Clone(annotations)}, platform.LifecycleDocker)
+}
+
+func (f *Foundation) createApp(call Call, lifecycle platform.Lifecycle) (*platform.App, error) {
+	c, err := f.record(call)
 	if err != nil {
 		return nil, err
 	}
 	defer f.done(c)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.byName(name) != nil {
+	if f.byName(c.Args[1]) != nil {
 		return nil, platform.ErrNameTaken
 	}
-	a := &App{GUID: f.newGUID("app"), Name: name, State: string(platform.AppStopped), Labels: maps.Clone(labels),
-		Annotations: maps.Clone(annotations), Env: map[string]string{}, Instances: 1, MemoryMB: 1024, LogRateLimit: -1, Created: time.Now()}
+	a := &App{GUID: f.newGUID("app"), Name: c.Args[1], State: string(platform.AppStopped), Lifecycle: lifecycle,
+		Labels: maps.Clone(c.Labels), Annotations: maps.Clone(c.Annotations), Env: map[string]string{}, Instances: 1,
+		MemoryMB: 1024, LogRateLimit: -1, Created: time.Now()}
 	if a.Labels == nil {
 		a.Labels = map[string]string{}
 	}
@@ -78,7 +91,19 @@ func (f *Foundation) CreateApp(_ context.Context, space, name string, labels, an
 		a.Annotations = map[string]string{}
 	}
 	f.apps[a.GUID] = a
+	f.noteCreated(c, a.GUID)
 	return a.toCF(), nil
+}
+
+// noteCreated writes the guid of the app a creation made into its entry of the log (mu held),
+// so specs can find an app by its creation even when nothing else was done to it.
+func (f *Foundation) noteCreated(c Call, guid string) {
+	for i := len(f.calls) - 1; i >= 0; i-- {
+		if e := &f.calls[i]; e.Method == c.Method && slices.Equal(e.Args, c.Args) && e.Created == "" {
+			e.Created = guid
+			return
+		}
+	}
 }
 
 func (f *Foundation) Update(_ context.Context, guid, name string, labels, annotations map[string]*string) error {

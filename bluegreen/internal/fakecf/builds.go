@@ -31,6 +31,10 @@ type manifestApp struct {
 	} `yaml:"routes"`
 	Processes []manifestProcess `yaml:"processes"`
 	Services  []string          `yaml:"services"`
+	Docker    *struct {
+		Image    string `yaml:"image"`
+		Username string `yaml:"username"`
+	} `yaml:"docker"`
 }
 
 type manifestProcess struct {
@@ -68,7 +72,13 @@ func (f *Foundation) applyApp(m manifestApp) error {
 	if a == nil {
 		a = &App{GUID: f.newGUID("app"), Name: m.Name, State: string(platform.AppStopped), Labels: map[string]string{},
 			Annotations: map[string]string{}, Env: map[string]string{}, Instances: 1, MemoryMB: 1024, DiskMB: 1024, LogRateLimit: -1, Created: time.Now()}
+		if m.Docker != nil { // a docker key makes a new app a docker app
+			a.Lifecycle = platform.LifecycleDocker
+		}
 		f.apps[a.GUID] = a
+	}
+	if m.Docker != nil && a.Lifecycle != platform.LifecycleDocker {
+		return fmt.Errorf("CF-UnprocessableEntity: For application '%s': Lifecycle type cannot be changed from buildpack to docker", m.Name)
 	}
 	web := a.web()
 	m.manifestProcess.applyTo(&web)
@@ -158,6 +168,27 @@ func (f *Foundation) Upload(_ context.Context, appGUID string, write func(io.Wri
 	pkg := f.newGUID("package")
 	f.packages[pkg] = appGUID
 	f.Bits[appGUID] = buf.Bytes()
+	return pkg, nil
+}
+
+// CreateDockerPackage makes a READY package of an image for the app: nothing is uploaded.
+func (f *Foundation) CreateDockerPackage(_ context.Context, appGUID string, image platform.DockerImage) (string, error) {
+	c, err := f.record(Call{Method: "CreateDockerPackage", Args: []string{appGUID, image.String()}})
+	if err != nil {
+		return "", err
+	}
+	defer f.done(c)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.app(appGUID); err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(image.Image) == "" {
+		return "", fmt.Errorf("CF-UnprocessableEntity: Data Image required")
+	}
+	pkg := f.newGUID("package")
+	f.packages[pkg] = appGUID
+	f.Images[appGUID] = append(f.Images[appGUID], image)
 	return pkg, nil
 }
 

@@ -17,6 +17,7 @@ type Call struct {
 	UpdLabels      map[string]*string // Update
 	UpdAnnotations map[string]*string // Update
 	YAML           string             // ApplyManifest
+	Created        string             // CreateApp, CreateDockerApp: the new app's guid, once made
 	Err            error              // the injected fault, if any
 }
 
@@ -68,8 +69,8 @@ func (f *Foundation) newGUID(kind string) string {
 // ---- reading the log ----
 
 // Mutating are the methods that change the foundation.
-var Mutating = []string{"CreateApp", "Update", "DeleteApp", "Start", "Stop", "ApplyManifest", "Upload",
-	"Stage", "SetDroplet", "EnsureRoute", "Map", "Unmap", "DeleteRoute"}
+var Mutating = []string{"CreateApp", "CreateDockerApp", "Update", "DeleteApp", "Start", "Stop", "ApplyManifest", "Upload",
+	"CreateDockerPackage", "Stage", "SetDroplet", "EnsureRoute", "Map", "Unmap", "DeleteRoute"}
 
 // Matches reports whether c is method with args as a prefix of its Args ("" matches anything).
 func (c Call) Matches(method string, args ...string) bool {

@@ -24,6 +24,7 @@ var _ = contract.Specs("the fake foundation", func() contract.Foundation {
 	f := fakecf.New("acme", "prod")
 	return contract.Foundation{Port: f, Org: "acme", Space: "prod",
 		Bits: func(w io.Writer) error { _, err := w.Write([]byte("PK")); return err }, Patience: time.Second,
+		DockerImage:               "registry.example.com/team/shop:1",
 		CreateUserProvidedService: func(name string, _ map[string]any) string { return f.SeedServiceInstance(name, true) },
 		CreateManagedService:      func(name string, _ bool) string { return f.SeedServiceInstance(name, false) },
 		AppLogs: func(appGUID string, lines []platform.LogLine) {

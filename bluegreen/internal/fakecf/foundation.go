@@ -43,6 +43,9 @@ type Foundation struct {
 	Collisions []string // renames or creations that hit a taken name
 	Bits       map[string][]byte
 	Held       map[string]bool // SHA-1s the resource pool holds: UploadFiles leaves them out of the zip
+	// Images are the images of the docker packages made for each app, by app guid, oldest
+	// first: what CC was given (password included), for the specs to look at.
+	Images map[string][]platform.DockerImage
 
 	// Deployments (deployments.go), under dmu, which is taken before mu.
 	dmu         sync.Mutex
@@ -70,6 +73,7 @@ type Foundation struct {
 
 type App struct {
 	GUID, Name, State string
+	Lifecycle         platform.Lifecycle // "" is buildpack, CC's default
 	Droplet           string
 	Labels            map[string]string
 	Annotations       map[string]string
@@ -115,6 +119,7 @@ func New(org, space string) *Foundation {
 		InstanceStates:   map[string][]string{},
 		Crashes:          map[string][]string{},
 		Bits:             map[string][]byte{},
+		Images:           map[string][]platform.DockerImage{},
 		Held:             map[string]bool{},
 		serviceInstances: map[string]*platform.ServiceInstance{},
 		bindings:         map[string]*binding{},
@@ -269,6 +274,13 @@ func (f *Foundation) SetState(guid, state string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.apps[guid].State = state
+}
+
+// SetLifecycle sets an app's lifecycle type directly, as if it had been created so.
+func (f *Foundation) SetLifecycle(guid string, l platform.Lifecycle) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.apps[guid].Lifecycle = l
 }
 
 // SetEnv sets an app's user-provided env directly.

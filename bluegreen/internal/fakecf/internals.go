@@ -1,6 +1,7 @@
 package fakecf
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"strings"
@@ -18,7 +19,8 @@ func (a *App) copy() *App {
 
 func (a *App) toCF() *platform.App {
 	return &platform.App{GUID: a.GUID, Name: a.Name, State: platform.AppState(a.State), DropletGUID: a.Droplet,
-		Labels: maps.Clone(a.Labels), Annotations: maps.Clone(a.Annotations), Created: a.Created}
+		Lifecycle: cmp.Or(a.Lifecycle, platform.LifecycleBuildpack), Labels: maps.Clone(a.Labels),
+		Annotations: maps.Clone(a.Annotations), Created: a.Created}
 }
 
 func (f *Foundation) byName(name string) *App {
