@@ -55,10 +55,13 @@ func (r *Run) Resolve(ctx context.Context) error {
 
 // FindLive reads the live app (again: a deploy waited for, or healing, may have replaced it).
 func (r *Run) FindLive(ctx context.Context) error {
-	r.Res.PreviousGUID = ""
-	var err error
-	if r.Live, err = r.CC.AppByName(ctx, r.Space.GUID, r.Target.App); err != nil || r.Live == nil {
-		return err
+	live, err := r.CC.AppByName(ctx, r.Space.GUID, r.Target.App)
+	if err != nil {
+		return err // what the run knew stays: an abort's report names the app still serving
+	}
+	r.Res.PreviousGUID, r.Live = "", live
+	if live == nil {
+		return nil
 	}
 	if r.LiveSize, err = r.CC.WebProcess(ctx, r.Live.GUID); err != nil {
 		r.LiveSize = platform.Process{}

@@ -83,6 +83,10 @@ var _ = Describe("a blue-green deploy aborted (SIGTERM)", func() {
 		},
 		Entry("once the lease is taken (stopping at the next step)", "resolve routes",
 			afterCall("CreateApp", func(*world, *fakeApp) []string { return []string{spaceGUID, candName} }), func(*world) {}),
+		Entry("once the lease is taken, while the live app is read again (the read cut short)", "take the lease",
+			afterCall("CreateApp", func(*world, *fakeApp) []string { return []string{spaceGUID, candName} }), func(w *world) {
+				w.cf.FailNth("AppByName", 2, context.Canceled) // 1 found the live app before the lease
+			}),
 		Entry("while staging", "stage", afterDelay(100*time.Millisecond), func(w *world) { w.cf.StageHangs = true }),
 		Entry("while the instances start", "start", afterDelay(100*time.Millisecond), func(w *world) {
 			w.cf.InstanceStates[candName] = []string{"RUNNING", "STARTING"}
