@@ -1,8 +1,6 @@
 package contract
 
 import (
-	"errors"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -31,14 +29,7 @@ func dockerSpecs(x *fixture) {
 				To(Succeed(), "a manifest's docker key fits a docker app")
 			pkg, err := p.CreateDockerPackage(ctx, a.GUID, platform.DockerImage{Image: x.f.DockerImage, Username: "ci-bot", Password: "registry-pw"})
 			Expect(err).NotTo(HaveOccurred())
-			droplet, err := p.Stage(ctx, pkg)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(p.SetDroplet(ctx, a.GUID, droplet)).To(Succeed())
-			Expect(p.Start(ctx, a.GUID)).To(Succeed())
-			Expect(eventually(ctx, x.f.Patience, func() error {
-				insts, err := p.Instances(ctx, a.GUID)
-				return errors.Join(err, allRunning(insts, 1))
-			})).To(Succeed())
+			droplet := x.startedFrom(a, pkg, 1)
 			got, err := p.App(ctx, a.GUID)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(got.Lifecycle).To(Equal(platform.LifecycleDocker))

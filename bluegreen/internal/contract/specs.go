@@ -74,9 +74,15 @@ func (x *fixture) pushed(name string, instances int, routes []string, env map[st
 
 // started stages the foundation's bits on the app and starts it, waiting for its instances.
 func (x *fixture) started(a *platform.App, instances int) {
-	ctx, p := *x.ctx, x.port()
-	pkg, err := p.Upload(ctx, a.GUID, x.f.Bits)
+	pkg, err := x.port().Upload(*x.ctx, a.GUID, x.f.Bits)
 	Expect(err).NotTo(HaveOccurred())
+	x.startedFrom(a, pkg, instances)
+}
+
+// startedFrom stages the package, makes its droplet the app's and starts it, waiting for its
+// instances; it returns the droplet.
+func (x *fixture) startedFrom(a *platform.App, pkg string, instances int) string {
+	ctx, p := *x.ctx, x.port()
 	droplet, err := p.Stage(ctx, pkg)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(p.SetDroplet(ctx, a.GUID, droplet)).To(Succeed())
@@ -85,6 +91,7 @@ func (x *fixture) started(a *platform.App, instances int) {
 		insts, err := p.Instances(ctx, a.GUID)
 		return errors.Join(err, allRunning(insts, instances))
 	})).To(Succeed())
+	return droplet
 }
 
 // applied applies a manifest and reads the named app back.
