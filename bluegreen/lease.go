@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // Lease is a lock on an app, held by a second app with a fixed name (APP-candidate for a
@@ -118,7 +119,7 @@ func (l *Lease) contend(ctx context.Context, deadline time.Time, wait time.Durat
 			other.Annotations[AnnDeployID], l.For, wait)
 	}
 	l.Log.Note("another deploy (%s) is running; waiting for its lease", other.Annotations[AnnDeployID])
-	return Sleep(ctx, time.Second)
+	return poll.Sleep(ctx, time.Second)
 }
 
 // Expired reports whether an app's lease has run out (or it has none).
@@ -167,7 +168,7 @@ func (l *Lease) Heartbeat(ctx context.Context) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for Sleep(ctx, l.TTL/3) == nil {
+		for poll.Sleep(ctx, l.TTL/3) == nil {
 			l.Record(ctx, "")
 		}
 	}()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
 )
 
@@ -85,7 +86,7 @@ func (r *Run) Observe(ctx context.Context, routes []platform.Route, o *Observati
 		if failures > o.FailureLimit {
 			return fmt.Errorf("%d failed checks in the observation window (params.observe.failure_limit %d)", failures, o.FailureLimit)
 		}
-		if err := Sleep(ctx, o.Interval); err != nil {
+		if err := poll.Sleep(ctx, o.Interval); err != nil {
 			return err
 		}
 	}

@@ -4,14 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
-	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
-
-// Sleep waits d, or less when ctx ends (with its cause).
-func Sleep(ctx context.Context, d time.Duration) error { return poll.Sleep(ctx, d) }
 
 func running(insts []platform.Instance) int {
 	n := 0

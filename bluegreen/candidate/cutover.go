@@ -7,6 +7,7 @@ import (
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 func (d *deployer) verifyTemporary(ctx context.Context) error {
@@ -112,7 +113,7 @@ func (d *deployer) internalGrace(ctx context.Context, internal []platform.Route)
 	}
 	d.Log.Note("%s: internal routes reach no router, so they cannot be proven through them; waiting %s (params.internal_route_grace) for service discovery before the old app leaves them",
 		strings.Join(urls, ", "), d.o.InternalGrace)
-	return bluegreen.Sleep(ctx, d.o.InternalGrace)
+	return poll.Sleep(ctx, d.o.InternalGrace)
 }
 
 // protocol is the destination protocol the candidate gets on a live route: the manifest's,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // deployer carries one blue-green deploy's state from step to step.
@@ -145,7 +146,7 @@ func (d *deployer) record(ctx context.Context, step string) {
 
 // drain leaves the old app running a while for requests it was already serving.
 func (d *deployer) drain(ctx context.Context) error {
-	return bluegreen.Sleep(ctx, d.o.Drain)
+	return poll.Sleep(ctx, d.o.Drain)
 }
 
 // observe watches the live routes for a while after cutover; too many failures fail the deploy

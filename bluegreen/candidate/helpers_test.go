@@ -148,7 +148,6 @@ type (
 
 var (
 	first, last, count = fakecf.First, fakecf.Last, fakecf.Count
-	involving          = fakecf.Involving
 	mutations          = fakecf.Mutations
 	mutating           = fakecf.Mutating
 )

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // pause handles a deployment CAPI paused for us (a canary step, or paced rolling's first
@@ -80,7 +81,7 @@ func (r *roller) holdCanary(ctx context.Context, canary string) error {
 		if err := r.targetedChecks(ctx, canary); err != nil {
 			return fmt.Errorf("during canary_pause: %w", err)
 		}
-		if err := bluegreen.Sleep(ctx, time.Second); err != nil {
+		if err := poll.Sleep(ctx, time.Second); err != nil {
 			return err
 		}
 	}

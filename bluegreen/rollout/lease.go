@@ -7,6 +7,7 @@ import (
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // A deployment that pauses (a canary step, paced rolling's first instance) waits for continue for
@@ -33,7 +34,7 @@ func (r *roller) holdLease(ctx context.Context, guid string) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for bluegreen.Sleep(ctx, r.o.LeaseTTL/3) == nil {
+		for poll.Sleep(ctx, r.o.LeaseTTL/3) == nil {
 			expires := bluegreen.Timestamp(time.Now().Add(r.o.LeaseTTL))
 			err := r.p.AnnotateDeployment(ctx, guid, map[string]*string{bluegreen.AnnLeaseExpires: &expires})
 			if err != nil && ctx.Err() == nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // awaitNoActive refuses to supersede another deployment silently: it waits for it to end (up
@@ -33,7 +34,7 @@ func (r *roller) awaitNoActive(ctx context.Context) error {
 				active.GUID, active.Reason, r.o.App, r.o.Timeouts.Lease)
 		}
 		r.Log.Note("deployment %s is %s; waiting for it to end", active.GUID, active.Reason)
-		if err := bluegreen.Sleep(ctx, time.Second); err != nil {
+		if err := poll.Sleep(ctx, time.Second); err != nil {
 			return err
 		}
 	}

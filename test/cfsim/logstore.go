@@ -95,32 +95,6 @@ func (s *Sim) logTags(src logSource) map[string]string {
 	return tags
 }
 
-// appLog records lines from a source with an index (STG, CELL); it takes s.mu itself.
-func (s *Sim) appLog(appGUID, source string, index int, lines ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.emit(logSource{appGUID: appGUID, sourceType: source, instance: fmt.Sprint(index), origin: "rep"}, "OUT", lines...)
-}
-
-// appendLog records OUT lines from a source written as "TYPE/index" (e.g. CELL/0). Callers
-// hold s.mu.
-func (s *Sim) appendLog(appGUID, source string, lines ...string) {
-	sourceType, instance := source, "0"
-	if i := strings.LastIndex(source, "/"); i > 0 && isDigits(source[i+1:]) {
-		sourceType, instance = source[:i], source[i+1:]
-	}
-	s.emit(logSource{appGUID: appGUID, sourceType: sourceType, instance: instance, origin: "rep"}, "OUT", lines...)
-}
-
-func isDigits(v string) bool {
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return v != ""
-}
-
 // RecentLogs returns the app's recent log lines, oldest first.
 func (s *Sim) RecentLogs(appGUID string) []LogLine {
 	s.mu.Lock()

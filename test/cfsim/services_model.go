@@ -168,11 +168,6 @@ func newOperation(kind, state string, description *string) *lastOperation {
 	return &lastOperation{kind: kind, state: state, description: description, created: now, updated: now}
 }
 
-// setState moves an operation on, keeping when it started.
-func (op *lastOperation) setState(state string, description *string) {
-	op.state, op.description, op.updated = state, description, time.Now()
-}
-
 func (op *lastOperation) inProgress() bool {
 	return op != nil && (op.state == "initial" || op.state == "in progress")
 }

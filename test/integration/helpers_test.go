@@ -32,7 +32,6 @@ type world struct {
 	info   cfsim.Info
 	cf     *client.Client
 	inputs string
-	space  string
 }
 
 const appName = "myapp"

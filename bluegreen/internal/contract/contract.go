@@ -13,6 +13,7 @@ import (
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
 
 // Port is every role the flows ask of the Cloud Controller.
@@ -82,7 +83,7 @@ func eventually(ctx context.Context, patience time.Duration, check func() error)
 		if err == nil || time.Now().After(deadline) {
 			return err
 		}
-		if err := bluegreen.Sleep(ctx, 50*time.Millisecond); err != nil {
+		if err := poll.Sleep(ctx, 50*time.Millisecond); err != nil {
 			return err
 		}
 	}

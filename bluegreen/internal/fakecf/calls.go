@@ -116,20 +116,6 @@ func Count(calls []Call, method string, args ...string) int {
 	return n
 }
 
-// involving lists the calls whose arguments mention any of the ids.
-func Involving(calls []Call, ids ...string) []string {
-	var out []string
-	for _, c := range calls {
-		for _, a := range c.Args {
-			if slices.Contains(ids, a) {
-				out = append(out, c.String())
-				break
-			}
-		}
-	}
-	return out
-}
-
 // Mutations lists the calls that changed the foundation.
 func Mutations(calls []Call) []string {
 	var out []string
