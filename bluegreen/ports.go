@@ -136,6 +136,12 @@ type Logs interface {
 	RecentLogs(ctx context.Context, appGUID string, limit int) ([]platform.LogLine, error)
 }
 
+// Metrics reads what the routers measured of an app's requests (Log Cache's PromQL over the
+// gorouter's http timers).
+type Metrics interface {
+	RequestStats(ctx context.Context, q platform.MetricsQuery) (platform.RequestStats, error)
+}
+
 // Tasks runs one-off tasks (a migration) on an app's droplet.
 type Tasks interface {
 	RunTask(ctx context.Context, r platform.TaskRequest) (platform.Task, error)
