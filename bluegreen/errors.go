@@ -19,3 +19,16 @@ func Flatten(err error) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// ErrUnrecovered marks a failure after which the app is not back on the version it ran before:
+// its recovery failed, or (an abort once CAPI finished a deployment) did not run. A release of
+// several apps reads it to say which apps it could not undo.
+var ErrUnrecovered = errors.New("not recovered")
+
+type unrecovered struct{ error }
+
+func (u unrecovered) Is(target error) bool { return target == ErrUnrecovered }
+func (u unrecovered) Unwrap() error        { return u.error }
+
+// Unrecovered marks err as ErrUnrecovered; its text is unchanged.
+func Unrecovered(err error) error { return unrecovered{err} }

@@ -24,6 +24,10 @@ const (
 	AnnMaintenanceResponder = KeyPrefix + "maintenance-responder"
 )
 
+// LockName is the lock app of an app's lease: a blue-green deploy's candidate, or the lock a
+// release of several apps takes for an app it deploys with a CAPI deployment.
+func LockName(app string) string { return app + "-candidate" }
+
 // Roles an app can have.
 const (
 	RoleLive      = "live"

@@ -14,6 +14,10 @@ type Timeline struct {
 	w      io.Writer
 	start  time.Time
 	Phases []Phase
+	// root and label make a release's timeline for one of its apps (For): its lines and phases
+	// go to root, named for the app.
+	root  *Timeline
+	label string
 }
 
 // Phase is a finished step and how long it took.
@@ -32,34 +36,52 @@ const (
 // NewTimeline logs to w.
 func NewTimeline(w io.Writer) *Timeline { return &Timeline{w: w, start: time.Now()} }
 
+// For is the timeline of one app of a release of several: each line and phase it logs is
+// written to t, named for the app.
+func (t *Timeline) For(app string) *Timeline {
+	return &Timeline{root: t.top(), label: app + ": ", start: t.start}
+}
+
+func (t *Timeline) top() *Timeline {
+	if t.root != nil {
+		return t.root
+	}
+	return t
+}
+
 // Step runs f as a named step and logs its outcome.
 func (t *Timeline) Step(name string, f func() error) error {
 	began := time.Now()
 	err := f()
 	d := time.Since(began)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.Phases = append(t.Phases, Phase{Name: name, Duration: d, Err: err})
+	top := t.top()
+	top.mu.Lock()
+	defer top.mu.Unlock()
+	name = t.label + name
+	top.Phases = append(top.Phases, Phase{Name: name, Duration: d, Err: err})
 	if err != nil {
-		fmt.Fprintf(t.w, "%s✗ %-28s %8s  %v%s\n", red, name, Round(d), err, reset)
+		fmt.Fprintf(top.w, "%s✗ %-28s %8s  %v%s\n", red, name, Round(d), err, reset)
 	} else {
-		fmt.Fprintf(t.w, "%s✓%s %-28s %8s\n", green, reset, name, Round(d))
+		fmt.Fprintf(top.w, "%s✓%s %-28s %8s\n", green, reset, name, Round(d))
 	}
 	return err
 }
 
 // Note logs a line that is not a step (what the engine decided, what it found).
 func (t *Timeline) Note(format string, args ...any) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	fmt.Fprintf(t.w, "  "+format+"\n", args...)
+	t.line("  ", format, args)
 }
 
 // Fail logs a line in red.
 func (t *Timeline) Fail(format string, args ...any) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	fmt.Fprintf(t.w, red+"  "+format+reset+"\n", args...)
+	t.line(red+"  ", format+reset, args)
+}
+
+func (t *Timeline) line(lead, format string, args []any) {
+	top := t.top()
+	top.mu.Lock()
+	defer top.mu.Unlock()
+	fmt.Fprintf(top.w, lead+t.label+format+"\n", args...)
 }
 
 // Round shortens a duration for the log.

@@ -94,9 +94,9 @@ var _ = Describe("paths from params", func() {
 		Expect(os.MkdirAll(filepath.Join(dir, "ci"), 0o755)).To(Succeed())
 		for _, path := range []string{"../..", "/etc"} {
 			Expect(os.WriteFile(filepath.Join(dir, "ci", "manifest.yml"), []byte("applications:\n- name: a\n  path: "+path+"\n"), 0o644)).To(Succeed())
-			app, err := loadManifest(OutParams{Manifest: "ci/manifest.yml"}, dir)
+			apps, err := loadManifest(OutParams{Manifest: "ci/manifest.yml"}, dir)
 			Expect(err).NotTo(HaveOccurred())
-			_, err = appSource(OutParams{}, dir, app)
+			_, err = appSource(OutParams{}, dir, apps[0])
 			Expect(err).To(MatchError(MatchRegexp(`^params.manifest: path "(\.\./)*(\.\.|etc)" leaves the inputs folder$`)), path)
 		}
 	})

@@ -36,8 +36,11 @@ var _ = Describe("a put of a docker image app", func() {
 	})
 
 	plan := func(params OutParams) (putPlan, error) {
-		p, _, err := buildPlan(OutRequest{Params: params}, dir, func(string) string { return "" })
-		return p, err
+		p, _, err := buildPlans(OutRequest{Params: params}, dir, func(string) string { return "" })
+		if err != nil {
+			return putPlan{}, err
+		}
+		return p[0], nil
 	}
 
 	DescribeTable("deploys the image, with the registry's credentials, by every strategy",

@@ -58,27 +58,43 @@ func Out(ctx context.Context, stdin io.Reader, dir string, env Env, stdout, stde
 	if err := req.Params.Validate(); err != nil {
 		return err
 	}
-	plan, secrets, err := buildPlan(req, dir, env)
+	plans, secrets, err := buildPlans(req, dir, env)
 	if err != nil {
-		return scrub(err, req.credentials(), secretValues(req.Params, dir, nil))
-	}
-	if req.Params.Maintenance != nil {
-		m, err := maintenanceOptions(req.Params, plan.target, dir)
-		if err != nil {
-			return scrub(err, req.credentials(), secrets)
-		}
-		plan.maintenance = &m
+		return scrub(err, req.credentials(), append(secrets, secretValues(req.Params, dir, nil)...))
 	}
 	log := newRedactor(stderr, req.credentials(), secrets)
 	timeline := bluegreen.NewTimeline(log)
-	res, err := deploy(ctx, req, plan, timeline)
+	results, err := deploy(ctx, req, plans, timeline)
 	if err != nil {
 		return fmt.Errorf("%s", log.clean(nameField(err).Error()))
 	}
-	return json.NewEncoder(stdout).Encode(Response{
-		Version:  Version{AppGUID: res.AppGUID, RevisionGUID: revisionOrDroplet(res)},
-		Metadata: outMetadata(res, plan, timeline.Phases),
-	})
+	return json.NewEncoder(stdout).Encode(response(req, plans, results, timeline.Phases))
+}
+
+// response is the put's version and metadata: one app's, or a release's, whose version is
+// source.app_name's app (the first without one), with every app's metadata named for it.
+func response(req OutRequest, plans []putPlan, results []bluegreen.Result, phases []bluegreen.Phase) Response {
+	primary := 0
+	for i, plan := range plans {
+		if plan.target.App == req.Source.AppName {
+			primary = i
+		}
+	}
+	res := results[primary]
+	out := Response{Version: Version{AppGUID: res.AppGUID, RevisionGUID: revisionOrDroplet(res)}}
+	if len(plans) == 1 {
+		out.Metadata = outMetadata(res, plans[0], phases)
+		return out
+	}
+	for i, plan := range plans {
+		for _, md := range outMetadata(results[i], plan, nil) {
+			out.Metadata = append(out.Metadata, Metadata{plan.target.App + " " + md.Name, md.Value})
+		}
+	}
+	for _, p := range phases {
+		out.Metadata = append(out.Metadata, Metadata{"phase " + p.Name, p.Duration.Round(time.Millisecond).String()})
+	}
+	return out
 }
 
 // credentials are the secrets the redactor hides whatever their length (3 characters on): the
@@ -115,17 +131,25 @@ func revisionOrDroplet(res bluegreen.Result) string {
 	return "droplet-" + res.DropletGUID
 }
 
-func deploy(ctx context.Context, req OutRequest, plan putPlan, timeline *bluegreen.Timeline) (bluegreen.Result, error) {
+func deploy(ctx context.Context, req OutRequest, plans []putPlan, timeline *bluegreen.Timeline) ([]bluegreen.Result, error) {
 	if req.Source.SkipCertCheck { // before logging in, as check and in warn, whatever follows
 		timeline.Fail(insecureWarning)
 	}
 	f, err := connect(ctx, req.Source)
 	if err != nil && ctx.Err() != nil { // aborted (SIGTERM): say so rather than how the login was cut short
-		return bluegreen.Result{}, fmt.Errorf("%w (%v) while logging in: nothing was changed", bluegreen.ErrAborted, context.Cause(ctx))
+		return nil, fmt.Errorf("%w (%v) while logging in: nothing was changed", bluegreen.ErrAborted, context.Cause(ctx))
 	}
 	if err != nil {
-		return bluegreen.Result{}, err
+		return nil, err
 	}
+	if len(plans) > 1 {
+		return deployRelease(ctx, f, plans, timeline)
+	}
+	res, err := deployOne(ctx, f, plans[0], timeline)
+	return []bluegreen.Result{res}, err
+}
+
+func deployOne(ctx context.Context, f bluegreen.Foundation, plan putPlan, timeline *bluegreen.Timeline) (bluegreen.Result, error) {
 	switch {
 	case plan.maintenance != nil:
 		return maintenance.Switch(ctx, f.CC, f.Probe, *plan.maintenance, timeline)

@@ -17,6 +17,7 @@ type OutParams struct {
 	Path                 string             `json:"path,omitempty"`
 	Droplet              string             `json:"droplet,omitempty"`
 	AppName              string             `json:"app_name,omitempty"`
+	Apps                 []string           `json:"apps,omitempty"` // a multi-app manifest's apps to release, in order
 	Strategy             bluegreen.Strategy `json:"strategy,omitempty"`
 	Vars                 map[string]any     `json:"vars,omitempty"`
 	VarsFiles            []string           `json:"vars_files,omitempty"`
@@ -54,6 +55,7 @@ type OutParams struct {
 // MigrationParams run a command once as a task on the new version's droplet before it takes
 // traffic.
 type MigrationParams struct {
+	App       string    `json:"app,omitempty"` // the app of a release whose droplet runs it
 	Command   string    `json:"command"`
 	Name      string    `json:"name,omitempty"`
 	Memory    string    `json:"memory,omitempty"`     // 256M, 1G
@@ -141,6 +143,9 @@ func (p OutParams) Validate() error {
 		}
 	}
 	if err := p.validateMigration(); err != nil {
+		return err
+	}
+	if err := p.validateApps(); err != nil {
 		return err
 	}
 	return p.validateDockerPassword()

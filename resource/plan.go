@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -30,26 +31,50 @@ type putPlan struct {
 	image       string                 // a docker image, for the metadata
 }
 
-// buildPlan reads the manifest, vars and bits from the inputs folder and turns the params
-// into the engine's options. It changes nothing anywhere. It also returns the values that must
-// never be printed (vars, env values).
-func buildPlan(req OutRequest, dir string, env Env) (putPlan, []string, error) {
+// buildPlans reads the manifest, vars and bits from the inputs folder and turns the params
+// into the engine's options: one plan per app the put deploys (several for a release of a
+// multi-app manifest). It changes nothing anywhere. It also returns the values that must never
+// be printed (vars, env values).
+func buildPlans(req OutRequest, dir string, env Env) ([]putPlan, []string, error) {
+	p := req.Params
+	if p.Manifest == "" {
+		plan, secrets, err := buildPlan(req, dir, env, nil)
+		return []putPlan{plan}, secrets, err
+	}
+	apps, err := loadManifest(p, dir)
+	if err != nil {
+		return nil, secretValues(p, dir, nil), err
+	}
+	if err := releaseRefusals(req, apps); err != nil {
+		return nil, secretValues(p, dir, nil), err
+	}
+	var plans []putPlan
+	var secrets []string
+	for _, app := range apps {
+		plan, s, err := buildPlan(req, dir, env, app)
+		secrets = append(secrets, s...)
+		if err != nil {
+			return nil, secrets, err
+		}
+		if len(apps) > 1 {
+			forRelease(&plan, p, app)
+		}
+		plans = append(plans, plan)
+	}
+	return plans, secrets, nil
+}
+
+// buildPlan is the plan for one app of the manifest (nil: an action or maintenance on
+// params.app_name, without a manifest).
+func buildPlan(req OutRequest, dir string, env Env, app *manifest.App) (putPlan, []string, error) {
 	p := req.Params
 	target := bluegreen.Target{App: p.AppName, Org: req.Source.Organization, Space: req.Source.Space}
 	var push bluegreen.Push
-	var app *manifest.App
-	if p.Manifest != "" {
-		var err error
-		if app, err = loadManifest(p, dir); err != nil {
-			return putPlan{}, nil, err
-		}
+	if app != nil {
 		target.App = app.Name
 		push = bluegreen.Push{Manifest: app, Routes: app.Routes, RouteProtocols: app.Protocols, NoRoute: app.NoRoute,
 			ManifestEnv: app.Env, InstancesHint: app.Instances, MemoryHint: app.MemoryMB, Sizes: sizes(app),
 			Services: app.Services}
-		if app.NoRoute && len(p.SmokeChecks) > 0 {
-			return putPlan{}, nil, fmt.Errorf("params.smoke_checks: app %s has no routes (no-route in the manifest): there is nothing to check", app.Name)
-		}
 	}
 	push.Env = p.EnvironmentVariables
 	secrets := secretValues(p, dir, app)
@@ -62,7 +87,26 @@ func buildPlan(req OutRequest, dir string, env Env) (putPlan, []string, error) {
 		return putPlan{}, secrets, err
 	}
 	push.Bits = bits
-	return flowOptions(req, env, target, push), secrets, nil
+	plan := flowOptions(req, env, target, push)
+	if p.Maintenance != nil {
+		m, err := maintenanceOptions(p, target, dir)
+		if err != nil {
+			return putPlan{}, secrets, err
+		}
+		plan.maintenance = &m
+	}
+	return plan, secrets, nil
+}
+
+// forRelease fits one app's plan into a release: the smoke checks are for the apps with
+// routes, the migration for the app params.migration.app names.
+func forRelease(plan *putPlan, p OutParams, app *manifest.App) {
+	if app.NoRoute {
+		plan.blueGreen.Checks, plan.rollout.Checks = nil, nil
+	}
+	if p.Migration != nil && p.Migration.App != app.Name {
+		plan.blueGreen.Migration, plan.rollout.Migration = nil, nil
+	}
 }
 
 // migration is the migration task to run, nil without one. Its sizes were checked.
@@ -152,7 +196,9 @@ func flowOptions(req OutRequest, env Env, target bluegreen.Target, push bluegree
 	return plan
 }
 
-func loadManifest(p OutParams, dir string) (*manifest.App, error) {
+// loadManifest reads the manifest and picks the apps to deploy: params.app_name's, the
+// params.apps, or every app.
+func loadManifest(p OutParams, dir string) ([]*manifest.App, error) {
 	path, err := inputPath("params.manifest", dir, p.Manifest)
 	if err != nil {
 		return nil, err
@@ -169,11 +215,22 @@ func loadManifest(p OutParams, dir string) (*manifest.App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("params.manifest: %w", err)
 	}
-	app, err := m.Select(p.AppName)
-	if err != nil {
-		return nil, fmt.Errorf("params.app_name: %w", err)
+	if p.AppName != "" {
+		app, err := m.Select(p.AppName)
+		if err != nil {
+			return nil, fmt.Errorf("params.app_name: %w", err)
+		}
+		return []*manifest.App{app}, nil
 	}
-	return app, nil
+	apps, err := m.SelectAll(p.Apps)
+	var unknown *manifest.IndexError
+	if errors.As(err, &unknown) {
+		return nil, fmt.Errorf("params.apps[%d]: %w", unknown.Index, unknown.Err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("params.manifest: %w", err)
+	}
+	return apps, nil
 }
 
 func appSource(p OutParams, dir string, app *manifest.App) (manifest.Source, error) {

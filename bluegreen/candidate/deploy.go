@@ -98,6 +98,9 @@ func (d *deployer) prepare(ctx context.Context) error {
 // deploy builds and verifies the candidate, moves traffic, observes, and finalizes.
 func (d *deployer) deploy(ctx context.Context) error {
 	defer d.uploading.Stop() // an upload still running when a step fails ends before recovery
+	if err := d.o.Hold.AtLeased(ctx); err != nil { // a release of several apps: every lease first
+		return err
+	}
 	steps := []bluegreen.Step{
 		{Name: "resolve routes", Do: d.resolveRoutes},
 		{Name: "apply manifest", Do: d.applyManifest},
@@ -127,8 +130,11 @@ func (d *deployer) deploy(ctx context.Context) error {
 		{Name: "cut over", Do: d.cutOver},
 		{Name: "drain", Do: d.drain},
 		{Name: "observe", Do: d.observe},
-		{Name: "finalize", Do: d.finalize},
 	}...)
+	if d.o.Hold.Holds() { // the old app still runs: until finalize, switching back is quick
+		steps = append(steps, bluegreen.Step{Name: "wait for the other apps", Do: d.o.Hold.AtProven})
+	}
+	steps = append(steps, bluegreen.Step{Name: "finalize", Do: d.finalize})
 	return d.Steps(ctx, steps)
 }
 

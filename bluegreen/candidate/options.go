@@ -55,11 +55,13 @@ type Options struct {
 	// Migration runs once on the candidate's droplet, with its environment and bindings, after
 	// staging and before it starts: the new version boots on the migrated schema.
 	Migration *bluegreen.Migration
+	// Hold parks the deploy for a release of several apps: after the lease, and before finalize.
+	Hold bluegreen.Hold
 }
 
 // The names the flow gives apps. Roles are read from labels, never from these names alone.
 
-func candidateName(app string) string { return app + "-candidate" }
+func candidateName(app string) string { return bluegreen.LockName(app) }
 func failedName(app string) string    { return app + "-failed" }
 
 // previousName is APP-previous for the newest kept version, APP-previous-2 for the next...

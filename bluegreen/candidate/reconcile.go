@@ -61,10 +61,10 @@ func (d *deployer) recoveryFailed(cause, err error) error {
 	var kept *keptError
 	if errors.As(err, &kept) {
 		d.Leave("switching traffic back failed (%v); %s is kept, and the next run heals it", kept.err, candidateName(d.o.App))
-		return fmt.Errorf("%w (and switching back failed, the candidate is kept: %v)", cause, kept.err)
+		return bluegreen.Unrecovered(fmt.Errorf("%w (and switching back failed, the candidate is kept: %v)", cause, kept.err))
 	}
 	d.Leave("%s", d.recovered(err))
-	return fmt.Errorf("%w (and cleaning up failed: %v)", cause, bluegreen.Flatten(err))
+	return fmt.Errorf("%w (and cleaning up failed: %v)", cause, bluegreen.Flatten(err)) // the old version serves
 }
 
 // keptError is a recovery that kept the candidate: it may be the only app serving a route.

@@ -144,6 +144,35 @@ func (m *Manifest) Select(name string) (*App, error) {
 	return nil, fmt.Errorf("app_name %q is not in the manifest (apps: %s)", name, m.names())
 }
 
+// SelectAll returns the apps a release deploys, in order: every app of the manifest, or the
+// ones named (an error names the first that is not in it, by its index).
+func (m *Manifest) SelectAll(names []string) ([]*App, error) {
+	if m == nil || len(m.Apps) == 0 {
+		return nil, fmt.Errorf("manifest has no applications")
+	}
+	if len(names) == 0 {
+		return m.Apps, nil
+	}
+	out := make([]*App, len(names))
+	for i, name := range names {
+		app, err := m.Select(name)
+		if err != nil {
+			return nil, &IndexError{Index: i, Err: fmt.Errorf("app %q is not in the manifest (apps: %s)", name, m.names())}
+		}
+		out[i] = app
+	}
+	return out, nil
+}
+
+// IndexError is a problem with the i-th of a list of names.
+type IndexError struct {
+	Index int
+	Err   error
+}
+
+func (e *IndexError) Error() string { return e.Err.Error() }
+func (e *IndexError) Unwrap() error { return e.Err }
+
 func (m *Manifest) names() string {
 	names := make([]string, len(m.Apps))
 	for i, a := range m.Apps {

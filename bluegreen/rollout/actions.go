@@ -42,7 +42,13 @@ func (r *roller) cancelActive(ctx context.Context) error {
 func (r *roller) firstPush(ctx context.Context) error {
 	existed := r.Live != nil
 	r.Log.Note("app %s is not running: pushing and starting it without a deployment", r.o.App)
+	if err := r.o.Hold.AtLeased(ctx); err != nil {
+		return err
+	}
 	if err := r.pushAndStart(ctx); err != nil {
+		return r.undoFirstPush(ctx, err, existed)
+	}
+	if err := r.holdProven(ctx); err != nil {
 		return r.undoFirstPush(ctx, err, existed)
 	}
 	r.Res.FirstPush = true

@@ -47,4 +47,7 @@ type Options struct {
 	// Migration runs once on the new droplet, with the app's new environment and its bindings,
 	// before the deployment is created.
 	Migration *bluegreen.Migration
+	// Hold parks the deploy for a release of several apps: before the first change, and once
+	// the deployment is proven and observed (a failure there rolls back).
+	Hold bluegreen.Hold
 }

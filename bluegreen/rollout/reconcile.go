@@ -46,7 +46,7 @@ func (r *roller) reconcile(ctx context.Context, cause error) error {
 	r.Res.RolledBack = r.dep.GUID != ""
 	r.Leave("%s", r.cancelled(cancelErr, envErr))
 	if cleanup := multierror.Append(&multierror.Error{}, cancelErr, envErr).ErrorOrNil(); cleanup != nil {
-		return fmt.Errorf("%w (and rolling back failed: %v)", cause, bluegreen.Flatten(cleanup))
+		return bluegreen.Unrecovered(fmt.Errorf("%w (and rolling back failed: %v)", cause, bluegreen.Flatten(cleanup)))
 	}
 	return cause
 }
@@ -102,9 +102,9 @@ func (r *roller) afterDeployed(ctx context.Context, cause error) error {
 	}
 	r.Log.Fail("%v at %s: CAPI had already replaced every instance; not rolling back", r.AbortErr(), r.AbortedAt())
 	if err := r.finishDeployed(ctx); err != nil {
-		return fmt.Errorf("%w (and reading the deployed revision failed: %v)", cause, err)
+		return bluegreen.Unrecovered(fmt.Errorf("%w (and reading the deployed revision failed: %v)", cause, err))
 	}
-	return cause
+	return bluegreen.Unrecovered(cause) // the new revision serves
 }
 
 // finishDeployed records the finished deployment on the app and in the result, even when an
@@ -134,7 +134,7 @@ func (r *roller) rollBack(ctx context.Context, cause error) error {
 		RevisionGUID: r.prevRev.GUID}
 	r.o.CanarySteps = nil
 	if err := r.deployAndVerify(ctx, req); err != nil {
-		return fmt.Errorf("%w (and rolling back failed: %v)", cause, err)
+		return bluegreen.Unrecovered(fmt.Errorf("%w (and rolling back failed: %v)", cause, err))
 	}
 	r.Res.RolledBack = true
 	return fmt.Errorf("%w; rolled back to revision %d, verified", cause, r.prevRev.Version)
@@ -155,7 +155,7 @@ func (r *roller) undoFirstPush(ctx context.Context, cause error, existed bool) e
 	})
 	if cleanup != nil {
 		r.Leave("stopping %s, which was not running before, failed (%v)", r.o.App, cleanup)
-		return fmt.Errorf("%w (and cleaning up failed: %v)", cause, cleanup)
+		return bluegreen.Unrecovered(fmt.Errorf("%w (and cleaning up failed: %v)", cause, cleanup))
 	}
 	return cause
 }

@@ -64,6 +64,11 @@ func (r *roller) run(ctx context.Context) error {
 	if err := r.sameLifecycle(); err != nil {
 		return err
 	}
+	unlock, err := r.lockForRelease(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if !r.Live.Started() {
 		if r.o.Action != bluegreen.ActionDeploy {
 			return fmt.Errorf("app %s is not running: there is nothing to %s", r.o.App, r.o.Action)
@@ -75,6 +80,9 @@ func (r *roller) run(ctx context.Context) error {
 		return err
 	}
 	if err := r.Phase(ctx, "record the deployed revision", r.snapshot); err != nil {
+		return err
+	}
+	if err := r.o.Hold.AtLeased(ctx); err != nil { // a release of several apps: every lease first
 		return err
 	}
 	if err := r.deploy(ctx); err != nil {
@@ -95,6 +103,19 @@ func (r *roller) deploy(ctx context.Context) error {
 	r.At("observe")
 	if err := r.Log.Step("observe", func() error { return r.Observe(ctx, r.liveRoutes, r.o.Observe) }); err != nil {
 		return fmt.Errorf("observe: %w", r.Failed(ctx, err))
+	}
+	return r.holdProven(ctx)
+}
+
+// holdProven waits, in a release of several apps, until every app is proven: an error there is
+// a failure of this deploy, undone like any other.
+func (r *roller) holdProven(ctx context.Context) error {
+	if !r.o.Hold.Holds() {
+		return nil
+	}
+	r.At("wait for the other apps")
+	if err := r.Log.Step("wait for the other apps", func() error { return r.o.Hold.AtProven(ctx) }); err != nil {
+		return fmt.Errorf("wait for the other apps: %w", r.Failed(ctx, err))
 	}
 	return nil
 }

@@ -183,10 +183,13 @@ func (w *world) routes() []string {
 func (w *world) host() string { return appName + "." + w.info.Domain }
 
 // serves reports what the load balancer answers for the app, n times.
-func (w *world) serves(n int) map[string]int {
+func (w *world) serves(n int) map[string]int { return w.servesOn(w.host(), n) }
+
+// servesOn reports what the load balancer answers for a host, n times.
+func (w *world) servesOn(host string, n int) map[string]int {
 	seen := map[string]int{}
 	for i := 0; i < n; i++ {
-		status, version, _ := hit(w.info.LBURL, w.host())
+		status, version, _ := hit(w.info.LBURL, host)
 		seen[fmt.Sprintf("%d %s", status, version)]++
 	}
 	return seen
@@ -222,7 +225,10 @@ type load struct {
 	done     chan struct{}
 }
 
-func (w *world) startLoad() *load {
+func (w *world) startLoad() *load { return w.startLoadOn(w.host()) }
+
+// startLoadOn sends the load to another host of the foundation.
+func (w *world) startLoadOn(host string) *load {
 	l := &load{versions: map[string]int{}, stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
@@ -233,7 +239,7 @@ func (w *world) startLoad() *load {
 				return
 			case <-time.After(5 * time.Millisecond):
 			}
-			status, version, routerErr := hit(w.info.LBURL, w.host())
+			status, version, routerErr := hit(w.info.LBURL, host)
 			l.mu.Lock()
 			l.sent++
 			if status == 0 || routerErr != "" || version == "" {
