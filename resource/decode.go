@@ -36,7 +36,10 @@ func decodeStrict(r io.Reader, dst any) error {
 func describeJSONError(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
+	var named *fieldError
 	switch {
+	case errors.As(err, &named):
+		return named
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
 		if field == "" {

@@ -47,6 +47,7 @@ type OutParams struct {
 	InternalRouteGrace   *Duration          `json:"internal_route_grace,omitempty"`
 	ExactRoutes          bool               `json:"exact_routes,omitempty"`
 	Migration            *MigrationParams   `json:"migration,omitempty"`
+	Analysis             *AnalysisParams    `json:"analysis,omitempty"`
 	// DockerPassword is the private registry's password for a docker image app (the manifest
 	// gives docker.username): a secret, never printed.
 	DockerPassword string `json:"docker_password,omitempty"`
@@ -146,6 +147,9 @@ func (p OutParams) Validate() error {
 		return err
 	}
 	if err := p.validateApps(); err != nil {
+		return err
+	}
+	if err := p.validateAnalysis(); err != nil {
 		return err
 	}
 	return p.validateDockerPassword()

@@ -97,8 +97,10 @@ func (d *deployer) prepare(ctx context.Context) error {
 
 // deploy builds and verifies the candidate, moves traffic, observes, and finalizes.
 func (d *deployer) deploy(ctx context.Context) error {
-	defer d.uploading.Stop()                       // an upload still running when a step fails ends before recovery
-	if err := d.o.Hold.AtLeased(ctx); err != nil { // a release of several apps: every lease first
+	// An upload still running when a step fails ends before recovery.
+	defer d.uploading.Stop()
+	// A release of several apps leases every app before the first changes anything.
+	if err := d.o.Hold.AtLeased(ctx); err != nil {
 		return err
 	}
 	steps := []bluegreen.Step{

@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,6 +22,10 @@ type config struct {
 	startDelay    time.Duration // START_DELAY
 	instanceIndex string        // CF_INSTANCE_INDEX
 	instanceGUID  string        // CF_INSTANCE_GUID
+	errorPPM      int64         // ERROR_RATE in parts per million of the version requests
+	latency       time.Duration // LATENCY, added to every version request
+
+	served *atomic.Int64 // version requests so far, shared by the handler's copies (newHandler)
 
 	env map[string]string // the platform variables GET /env/NAME reveals
 }
@@ -33,13 +39,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 		instanceGUID:  getenv("CF_INSTANCE_GUID"),
 		env:           readExposedEnv(getenv),
 	}
-	errs := make([]error, 6) // errors.Join skips the nil ones
+	errs := make([]error, 8) // errors.Join skips the nil ones
 	errs[0] = checkPort(c.port)
 	c.crashAtStart, errs[1] = parseSwitch("CRASH", getenv("CRASH"), "start")
 	c.healthFail, errs[2] = parseSwitch("HEALTH", getenv("HEALTH"), "fail")
 	c.status, errs[3] = parseStatus(getenv("STATUS"))
 	c.crashAfter, errs[4] = parseDuration("CRASH_AFTER", getenv("CRASH_AFTER"), true)
 	c.startDelay, errs[5] = parseDuration("START_DELAY", getenv("START_DELAY"), false)
+	c.errorPPM, errs[6] = parseRate(getenv("ERROR_RATE"))
+	c.latency, errs[7] = parseDuration("LATENCY", getenv("LATENCY"), false)
 	return c, errors.Join(errs...)
 }
 
@@ -92,4 +100,17 @@ func parseDuration(name, v string, positive bool) (time.Duration, error) {
 		return 0, fmt.Errorf("%s must be a positive duration, got %q", name, v)
 	}
 	return d, nil
+}
+
+// parseRate reads a fraction from 0 to 1 as parts per million, so which requests fail is
+// counted in whole numbers: 0.05 fails exactly every 20th, with no float drift.
+func parseRate(v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	r, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(r >= 0 && r <= 1) {
+		return 0, fmt.Errorf("ERROR_RATE must be a fraction from 0 to 1 (0.05 fails every 20th request), got %q", v)
+	}
+	return int64(math.Round(r * 1e6)), nil
 }

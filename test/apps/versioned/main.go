@@ -10,6 +10,9 @@
 //	HEALTH       "fail": /health answers 500
 //	STATUS       an HTTP status every path except /health answers with
 //	START_DELAY  a duration to wait before listening
+//	ERROR_RATE   a fraction from 0 to 1 of the requests STATUS applies to answered 500 instead,
+//	             evenly: 0.05 fails the 20th, 40th, ...
+//	LATENCY      a duration added to every request STATUS applies to
 //
 // GET /env/VCAP_SERVICES and /env/VCAP_APPLICATION answer those variables as the instance was
 // started with them (404 when unset).

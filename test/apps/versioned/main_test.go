@@ -160,7 +160,7 @@ func testSIGTERM(t *testing.T, bin string) {
 func testInvalid(t *testing.T, bin string) {
 	for _, env := range []string{
 		"CRASH=later", "CRASH_AFTER=soon", "CRASH_AFTER=0s", "HEALTH=maybe", "STATUS=abc",
-		"STATUS=99", "START_DELAY=-1s", "PORT=", "PORT=http",
+		"STATUS=99", "START_DELAY=-1s", "PORT=", "PORT=http", "ERROR_RATE=2", "LATENCY=1 s",
 	} {
 		p := start(t, bin, env)
 		code := p.wait(t, 2*time.Second)
