@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -20,6 +21,7 @@ type config struct {
 	startDelay    time.Duration // START_DELAY
 	instanceIndex string        // CF_INSTANCE_INDEX
 	instanceGUID  string        // CF_INSTANCE_GUID
+	processGUID   string        // process_id of VCAP_APPLICATION
 
 	env map[string]string // the platform variables GET /env/NAME reveals
 }
@@ -31,6 +33,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		version:       orDefault(getenv("VERSION"), "unknown"),
 		instanceIndex: getenv("CF_INSTANCE_INDEX"),
 		instanceGUID:  getenv("CF_INSTANCE_GUID"),
+		processGUID:   processGUIDOf(getenv("VCAP_APPLICATION")),
 		env:           readExposedEnv(getenv),
 	}
 	errs := make([]error, 6) // errors.Join skips the nil ones
@@ -92,4 +95,14 @@ func parseDuration(name, v string, positive bool) (time.Duration, error) {
 		return 0, fmt.Errorf("%s must be a positive duration, got %q", name, v)
 	}
 	return d, nil
+}
+
+// processGUIDOf reads process_id from VCAP_APPLICATION: the process the instance belongs to
+// ("" when unset or unreadable, as outside Cloud Foundry).
+func processGUIDOf(vcapApplication string) string {
+	var v struct {
+		ProcessID string `json:"process_id"`
+	}
+	_ = json.Unmarshal([]byte(vcapApplication), &v)
+	return v.ProcessID
 }
