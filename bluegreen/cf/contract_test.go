@@ -3,8 +3,12 @@ package cf_test
 import (
 	"context"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -42,8 +46,44 @@ var _ = contract.Specs("the Cloud Controller port on cfsim", func() contract.Fou
 		CreateManagedService: func(name string, async bool) string {
 			return createManaged(ctx, look, space.GUID, name, async)
 		},
+		Request: func(routeURL string, status int, delay time.Duration) string {
+			return routed(sim, routeURL, status, delay)
+		},
 	}
 })
+
+// routed sends GET / to the route through cfsim's load balancer, asking the suite's app for
+// the status after delay (?status=, ?delay=). It sends again while the routers do not know the
+// route yet (404 unknown_route, which reaches no app), then waits until Log Cache holds the
+// request: the router records its access line and its http timer together, once it has
+// answered. It returns the process that answered (X-Process-Guid).
+func routed(sim *cfsim.Sim, routeURL string, status int, delay time.Duration) string {
+	u := sim.Info().LBURL + "/?" + url.Values{"status": {strconv.Itoa(status)}, "delay": {delay.String()}}.Encode()
+	var resp *http.Response
+	Eventually(func() (string, error) {
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			return "", err
+		}
+		req.Host = routeURL
+		if resp, err = http.DefaultClient.Do(req); err != nil {
+			return "", err
+		}
+		resp.Body.Close()
+		return resp.Header.Get("X-Cf-Routererror"), nil
+	}, 20*time.Second, 50*time.Millisecond).ShouldNot(Equal("unknown_route"))
+	Expect(resp.StatusCode).To(Equal(status), "X-Cf-Routererror: %s", resp.Header.Get("X-Cf-Routererror"))
+	answer, id := resp.Header, resp.Header.Get("X-Vcap-Request-Id")
+	Eventually(func() bool {
+		for _, l := range sim.RecentLogs(answer.Get("X-Served-By-App")) {
+			if strings.HasPrefix(l.Source, "RTR/") && strings.Contains(l.Message, id) {
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, 10*time.Millisecond).Should(BeTrue(), "the router's record of request %s", id)
+	return answer.Get("X-Process-Guid")
+}
 
 // dockerImage is the image cfsim serves from the folder holding the suite's app.
 const dockerImage = "registry.example.com/team/versioned:v1"

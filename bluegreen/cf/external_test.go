@@ -54,6 +54,19 @@ var _ = Describe("the port beside the Cloud Controller (policy server, Log Cache
 		Expect(err).To(MatchError(ContainSubstring("answered 400: mapper: validate policies: invalid destination protocol, specify either udp or tcp")))
 	})
 
+	It("says what Log Cache's PromQL answered when the metrics cannot be read", func() {
+		q := platform.MetricsQuery{AppGUID: apps[0], Start: time.Now().Add(-time.Minute), End: time.Now(), Percentile: 95}
+		Expect(sim.AddFault(cfsim.Fault{Method: "GET", Path: "^/api/v1/query$", Status: 501})).To(Succeed())
+		_, err := port.RequestStats(ctx, q)
+		Expect(err).To(MatchError(ContainSubstring("read the requests of app " + apps[0] + " from Log Cache: " +
+			"this foundation's Log Cache has its PromQL endpoints turned off")))
+		sim.ClearFaults()
+		Expect(sim.AddFault(cfsim.Fault{Method: "GET", Path: "^/api/v1/query$", Times: 2, Status: 503})).To(Succeed())
+		stats, err := port.RequestStats(ctx, q)
+		Expect(err).NotTo(HaveOccurred(), "read through transient failures")
+		Expect(stats).To(Equal(platform.RequestStats{}))
+	})
+
 	It("reads Log Cache through transient failures", func() {
 		Expect(sim.AddFault(cfsim.Fault{Method: "GET", Path: "^/api/v1/read/", Times: 2, Status: 503})).To(Succeed())
 		lines, err := port.RecentLogs(ctx, apps[0], 10)

@@ -58,6 +58,8 @@ func (s *Sim) logCacheHandler(started time.Time) http.Handler {
 	})
 	mux.HandleFunc("GET /api/v1/read/{source_id...}", s.logCacheAuth(s.readLogCache))
 	mux.HandleFunc("GET /api/v1/meta", s.logCacheAuth(s.logCacheMeta))
+	mux.HandleFunc("GET /api/v1/query", s.promqlHandler(false))
+	mux.HandleFunc("GET /api/v1/query_range", s.promqlHandler(true))
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) })
 	return s.faults.middleware(mux)
 }

@@ -27,6 +27,11 @@ type envelope struct {
 		Payload []byte `json:"payload"` // base64 on the wire
 		Type    string `json:"type"`
 	} `json:"log"`
+	Timer *struct {
+		Name  string `json:"name"`
+		Start string `json:"start"` // Unix ns, as a string
+		Stop  string `json:"stop"`
+	} `json:"timer"`
 }
 
 // line is how the cf CLI prints an envelope: "[SOURCE_TYPE/INSTANCE] OUT|ERR message".

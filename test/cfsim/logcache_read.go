@@ -13,7 +13,8 @@ type readQuery struct {
 	start, end int64 // [start, end) in Unix ns
 	limit      int
 	descending bool
-	logs       bool // LOG envelopes wanted (the only kind the simulator keeps)
+	logs       bool // LOG envelopes wanted
+	timers     bool // TIMER envelopes wanted (the two kinds the simulator keeps)
 }
 
 // gatewayError is grpc-gateway's error body: code 3 (InvalidArgument) for a parameter it
@@ -38,7 +39,7 @@ func readerError(format string, args ...any) *gatewayError {
 // parseReadQuery applies Log Cache's defaults and checks: end defaults to now, limit to 100
 // and at most 1000, start must not be after end.
 func parseReadQuery(q url.Values) (readQuery, *gatewayError) {
-	rq := readQuery{logs: true}
+	rq := readQuery{logs: true, timers: true}
 	var limit int64
 	for _, p := range []struct {
 		name string
@@ -60,18 +61,30 @@ func parseReadQuery(q url.Values) (readQuery, *gatewayError) {
 		rq.descending = d
 	}
 	if types := q["envelope_types"]; len(types) > 0 {
-		rq.logs = false
-		for _, t := range types {
-			switch t {
-			case "LOG", "ANY", "0", "1":
-				rq.logs = true
-			case "COUNTER", "GAUGE", "TIMER", "EVENT", "2", "3", "4", "5":
-			default:
-				return rq, badParam("envelope_types", fmt.Errorf("%q is not a valid value", t))
-			}
+		if err := rq.setTypes(types); err != nil {
+			return rq, err
 		}
 	}
 	return rq, rq.check(limit)
+}
+
+// setTypes keeps the envelope kinds asked for, by name or by logcache_v1.EnvelopeType number.
+func (rq *readQuery) setTypes(types []string) *gatewayError {
+	rq.logs, rq.timers = false, false
+	for _, t := range types {
+		switch t {
+		case "ANY", "0":
+			rq.logs, rq.timers = true, true
+		case "LOG", "1":
+			rq.logs = true
+		case "TIMER", "4":
+			rq.timers = true
+		case "COUNTER", "GAUGE", "EVENT", "2", "3", "5":
+		default:
+			return badParam("envelope_types", fmt.Errorf("%q is not a valid value", t))
+		}
+	}
+	return nil
 }
 
 func (rq *readQuery) check(limit int64) *gatewayError {
@@ -98,10 +111,10 @@ func (rq *readQuery) check(limit int64) *gatewayError {
 // ascending order, or the newest ones newest first.
 func (rq readQuery) selectEntries(entries []logEntry) []logEntry {
 	out := []logEntry{}
-	if !rq.logs {
-		return out
+	in := func(e logEntry) bool {
+		wanted := (e.timer == nil && rq.logs) || (e.timer != nil && rq.timers)
+		return wanted && e.ts >= rq.start && e.ts < rq.end
 	}
-	in := func(e logEntry) bool { return e.ts >= rq.start && e.ts < rq.end }
 	if rq.descending {
 		for i := len(entries) - 1; i >= 0 && len(out) < rq.limit; i-- {
 			if in(entries[i]) {
@@ -121,18 +134,40 @@ func (rq readQuery) selectEntries(entries []logEntry) []logEntry {
 	return out
 }
 
-// envelope is a loggregator v2 log envelope in the gateway's protojson (proto field names,
-// unpopulated fields emitted, int64 as a string, bytes as base64).
+// envelope is a loggregator v2 envelope in the gateway's protojson (proto field names,
+// unpopulated fields emitted, int64 as a string, bytes as base64). Its message is a log or a
+// timer: protojson writes only the member of the oneof that is set.
 type envelope struct {
 	Timestamp      string            `json:"timestamp"`
 	SourceID       string            `json:"source_id"`
 	InstanceID     string            `json:"instance_id"`
 	DeprecatedTags map[string]any    `json:"deprecated_tags"`
 	Tags           map[string]string `json:"tags"`
-	Log            struct {
-		Payload []byte `json:"payload"`
-		Type    string `json:"type"`
-	} `json:"log"`
+	Log            *envelopeLog      `json:"log,omitempty"`
+	Timer          *envelopeTimer    `json:"timer,omitempty"`
+}
+
+type envelopeLog struct {
+	Payload []byte `json:"payload"`
+	Type    string `json:"type"`
+}
+
+type envelopeTimer struct {
+	Name  string `json:"name"`
+	Start string `json:"start"`
+	Stop  string `json:"stop"`
+}
+
+func toEnvelope(sourceID string, e logEntry) envelope {
+	env := envelope{Timestamp: strconv.FormatInt(e.ts, 10), SourceID: sourceID, InstanceID: e.instance,
+		DeprecatedTags: map[string]any{}, Tags: e.tags}
+	if e.timer != nil {
+		env.Timer = &envelopeTimer{Name: e.timer.name, Start: strconv.FormatInt(e.timer.start, 10),
+			Stop: strconv.FormatInt(e.timer.stop, 10)}
+	} else {
+		env.Log = &envelopeLog{Payload: []byte(e.message), Type: e.stream}
+	}
+	return env
 }
 
 func (s *Sim) readLogCache(w http.ResponseWriter, r *http.Request) {
@@ -150,9 +185,7 @@ func (s *Sim) readLogCache(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	batch := make([]envelope, len(picked))
 	for i, e := range picked {
-		batch[i] = envelope{Timestamp: strconv.FormatInt(e.ts, 10), SourceID: id, InstanceID: e.instance,
-			DeprecatedTags: map[string]any{}, Tags: e.tags}
-		batch[i].Log.Payload, batch[i].Log.Type = []byte(e.message), e.stream
+		batch[i] = toEnvelope(id, e)
 	}
 	writeLogCacheJSON(w, http.StatusOK, map[string]any{"envelopes": map[string]any{"batch": batch}})
 }

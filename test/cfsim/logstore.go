@@ -16,7 +16,8 @@ type LogLine struct {
 	Type    string    `json:"type"` // OUT or ERR
 }
 
-// logEntry is one log envelope of an app's source id (the app guid).
+// logEntry is one envelope of an app's source id (the app guid): a log line, or a timer when
+// timer is set (then sourceType, stream and message are empty).
 type logEntry struct {
 	ts         int64  // Unix ns; unique and increasing within an app, so no envelope hides another
 	sourceType string // APP/PROC/WEB, STG, CELL, RTR, API, APP/TASK/<name>
@@ -24,9 +25,17 @@ type logEntry struct {
 	stream     string // OUT or ERR
 	message    string
 	tags       map[string]string // shared by the lines of one emit: never modified
+	timer      *timerMsg
 }
 
-// logBuffer keeps an app's most recent envelopes, like Log Cache's per-source store.
+// timerMsg is a TIMER envelope's message: a name and the start and stop of what it timed.
+type timerMsg struct {
+	name        string
+	start, stop int64 // Unix ns
+}
+
+// logBuffer keeps an app's most recent envelopes, of every kind together, like Log Cache's
+// per-source store.
 type logBuffer struct {
 	entries []logEntry
 	expired int // envelopes dropped to keep the buffer bounded
@@ -35,6 +44,36 @@ type logBuffer struct {
 // logsKept bounds each app's buffer; Log Cache keeps far more per source, but the cf CLI
 // never reads more than 1000 at a time.
 const logsKept = 10000
+
+// buffer is the app's buffer, made on first use. Callers hold s.mu.
+func (s *Sim) buffer(appGUID string) *logBuffer {
+	buf := s.logs[appGUID]
+	if buf == nil {
+		buf = &logBuffer{}
+		s.logs[appGUID] = buf
+	}
+	return buf
+}
+
+// add appends e, moving its timestamp just after the newest one's when it is not later.
+func (b *logBuffer) add(e logEntry) {
+	if n := len(b.entries); n > 0 && e.ts <= b.entries[n-1].ts {
+		e.ts = b.entries[n-1].ts + 1
+	}
+	b.entries = append(b.entries, e)
+}
+
+// trim drops the oldest envelopes beyond logsKept. It reslices rather than copies, so a busy
+// app does not copy its whole buffer per request: appends then move the kept envelopes to a
+// new array once the old one's capacity runs out (every few thousand envelopes), and the
+// dropped ones go with the old array.
+func (b *logBuffer) trim() {
+	if over := len(b.entries) - logsKept; over > 0 {
+		clear(b.entries[:over]) // let the dropped tags and messages go before the array does
+		b.entries = b.entries[over:]
+		b.expired += over
+	}
+}
 
 // logSource says who writes lines: an app's source type and instance, with the tags that
 // identify the process (process_id, process_type, process_instance_id) when there is one.
@@ -48,27 +87,16 @@ type logSource struct {
 
 // emit records lines from src on stream (OUT or ERR). Callers hold s.mu.
 func (s *Sim) emit(src logSource, stream string, lines ...string) {
-	buf := s.logs[src.appGUID]
-	if buf == nil {
-		buf = &logBuffer{}
-		s.logs[src.appGUID] = buf
-	}
+	buf := s.buffer(src.appGUID)
 	tags := s.logTags(src)
 	for _, l := range lines {
-		ts := time.Now().UnixNano()
-		if n := len(buf.entries); n > 0 && ts <= buf.entries[n-1].ts {
-			ts = buf.entries[n-1].ts + 1
-		}
-		buf.entries = append(buf.entries, logEntry{ts: ts, sourceType: src.sourceType, instance: src.instance,
+		buf.add(logEntry{ts: time.Now().UnixNano(), sourceType: src.sourceType, instance: src.instance,
 			stream: stream, message: l, tags: tags})
 		if src.sourceType != "RTR" { // access lines would drown the app's own output
 			fmt.Fprintf(s.cfg.Log, "[%s %s/%s] %s\n", shortGUID(src.appGUID), src.sourceType, src.instance, l)
 		}
 	}
-	if over := len(buf.entries) - logsKept; over > 0 {
-		buf.entries = append([]logEntry(nil), buf.entries[over:]...)
-		buf.expired += over
-	}
+	buf.trim()
 }
 
 func shortGUID(g string) string { return g[:min(8, len(g))] }
@@ -76,11 +104,22 @@ func shortGUID(g string) string { return g[:min(8, len(g))] }
 // logTags are the envelope tags: the app's metric tags as CC gives them to Diego, the
 // source's own, and source_type. Callers hold s.mu.
 func (s *Sim) logTags(src logSource) map[string]string {
-	tags := map[string]string{"source_id": src.appGUID, "app_id": src.appGUID, "source_type": src.sourceType}
+	tags := s.appTags(src.appGUID)
+	tags["source_type"] = src.sourceType
 	if src.origin != "" {
 		tags["origin"] = src.origin
 	}
-	if a := s.apps[src.appGUID]; a != nil {
+	for k, v := range src.extra {
+		tags[k] = v
+	}
+	return tags
+}
+
+// appTags are the app's own metric tags: source_id, app_id, app_name and its space's and
+// org's ids and names. Callers hold s.mu.
+func (s *Sim) appTags(appGUID string) map[string]string {
+	tags := map[string]string{"source_id": appGUID, "app_id": appGUID}
+	if a := s.apps[appGUID]; a != nil {
 		tags["app_name"] = a.name
 		if sp := s.spaces[a.spaceGUID]; sp != nil {
 			tags["space_id"], tags["space_name"] = sp.guid, sp.name
@@ -89,13 +128,10 @@ func (s *Sim) logTags(src logSource) map[string]string {
 			}
 		}
 	}
-	for k, v := range src.extra {
-		tags[k] = v
-	}
 	return tags
 }
 
-// RecentLogs returns the app's recent log lines, oldest first.
+// RecentLogs returns the app's recent log lines, oldest first (not its timers).
 func (s *Sim) RecentLogs(appGUID string) []LogLine {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -103,9 +139,12 @@ func (s *Sim) RecentLogs(appGUID string) []LogLine {
 	if buf == nil {
 		return nil
 	}
-	lines := make([]LogLine, len(buf.entries))
-	for i, e := range buf.entries {
-		lines[i] = LogLine{Time: time.Unix(0, e.ts), Source: e.sourceType + "/" + e.instance, Message: e.message, Type: e.stream}
+	lines := make([]LogLine, 0, len(buf.entries))
+	for _, e := range buf.entries {
+		if e.timer == nil {
+			lines = append(lines, LogLine{Time: time.Unix(0, e.ts), Source: e.sourceType + "/" + e.instance,
+				Message: e.message, Type: e.stream})
+		}
 	}
 	return lines
 }

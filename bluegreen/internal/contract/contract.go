@@ -26,6 +26,7 @@ type Port interface {
 	bluegreen.Networking
 	bluegreen.Logs
 	bluegreen.Tasks
+	bluegreen.Metrics
 }
 
 // Foundation is one implementation under test, set up for one spec.
@@ -53,6 +54,12 @@ type Foundation struct {
 	// them. Nil where the app's instances write their own: the suite's app, started, writes
 	// "version=<VERSION> listening on ..." to stdout, and "stopping" when stopped.
 	AppLogs func(appGUID string, lines []platform.LogLine)
+	// Request sends one request to the route URL (host.domain) through the routers, as a user
+	// would, asking the suite's app to answer with status after delay, and returns the web
+	// process that answered, once the routers' http timer of it is in Log Cache. The real port's
+	// world sends it to a running instance; the fake's routes it as the routers would and
+	// records what they would have measured (fakecf.Request).
+	Request func(routeURL string, status int, delay time.Duration) (processGUID string)
 }
 
 // app is the manifest of one app with routes and env.

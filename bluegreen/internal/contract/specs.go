@@ -49,6 +49,7 @@ func Specs(name string, setup func() Foundation) bool {
 		asyncBindingSpecs(helpers)
 		networkingSpecs(helpers)
 		logSpecs(helpers)
+		metricsSpecs(helpers)
 	})
 }
 

@@ -31,5 +31,6 @@ var _ = contract.Specs("the fake foundation", func() contract.Foundation {
 			name := f.AppByGUID(appGUID).Name
 			f.Logs[name] = append(f.Logs[name], lines...)
 		},
+		Request: f.Request,
 	}
 })

@@ -69,6 +69,11 @@ type Foundation struct {
 	ProcessTypes []string
 	Logs         map[string][]platform.LogLine // app name -> what Log Cache holds, oldest first
 	tasks        []*fakeTask
+
+	// Metrics (metrics.go): the requests the routers proxied, oldest first, under mu; the
+	// round-robin position of Request, under dmu.
+	served []servedRequest
+	rr     int
 }
 
 type App struct {

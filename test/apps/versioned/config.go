@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -24,6 +25,7 @@ type config struct {
 	instanceGUID  string        // CF_INSTANCE_GUID
 	errorPPM      int64         // ERROR_RATE in parts per million of the version requests
 	latency       time.Duration // LATENCY, added to every version request
+	processGUID   string        // process_id of VCAP_APPLICATION
 
 	served *atomic.Int64 // version requests so far, shared by the handler's copies (newHandler)
 
@@ -37,6 +39,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		version:       orDefault(getenv("VERSION"), "unknown"),
 		instanceIndex: getenv("CF_INSTANCE_INDEX"),
 		instanceGUID:  getenv("CF_INSTANCE_GUID"),
+		processGUID:   processGUIDOf(getenv("VCAP_APPLICATION")),
 		env:           readExposedEnv(getenv),
 	}
 	errs := make([]error, 8) // errors.Join skips the nil ones
@@ -113,4 +116,14 @@ func parseRate(v string) (int64, error) {
 		return 0, fmt.Errorf("ERROR_RATE must be a fraction from 0 to 1 (0.05 fails every 20th request), got %q", v)
 	}
 	return int64(math.Round(r * 1e6)), nil
+}
+
+// processGUIDOf reads process_id from VCAP_APPLICATION: the process the instance belongs to
+// ("" when unset or unreadable, as outside Cloud Foundry).
+func processGUIDOf(vcapApplication string) string {
+	var v struct {
+		ProcessID string `json:"process_id"`
+	}
+	_ = json.Unmarshal([]byte(vcapApplication), &v)
+	return v.ProcessID
 }

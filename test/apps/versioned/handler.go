@@ -1,10 +1,16 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sync/atomic"
+	"time"
 )
+
+// maxDelay bounds ?delay=, so a request cannot hold an instance for long.
+const maxDelay = time.Minute
 
 // newHandler answers every path with the version, /health with the health switch and /env/NAME
 // with the platform variable NAME.
@@ -17,18 +23,26 @@ func newHandler(c config) http.Handler {
 	return mux
 }
 
-// serveVersion answers the version, after LATENCY, with 500 for ERROR_RATE of the requests.
+// serveVersion answers the version with STATUS, or with ?status= when the request gives one,
+// after LATENCY and ?delay= (a duration such as 200ms), and with 500 for ERROR_RATE of the
+// requests: what a router measures of a request depends on the request and the knobs alone.
 func (c config) serveVersion(w http.ResponseWriter, r *http.Request) {
 	c.identify(w, r)
-	if c.latency > 0 && !sleep(r.Context(), c.latency) {
-		return // the client is gone
+	status, delay, err := c.perRequest(r.URL.Query())
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, err.Error())
+		return
+	}
+	if !sleep(r.Context(), c.latency+delay) {
+		return // the client gave up
 	}
 	if c.failThis() {
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = io.WriteString(w, "version="+c.version+": error injected by ERROR_RATE")
 		return
 	}
-	w.WriteHeader(c.status)
+	w.WriteHeader(status)
 	_, _ = io.WriteString(w, "version="+c.version)
 }
 
@@ -41,6 +55,22 @@ func (c config) failThis() bool {
 	}
 	n := c.served.Add(1)
 	return n*c.errorPPM/1e6 > (n-1)*c.errorPPM/1e6
+}
+
+// perRequest reads ?status= (200 to 599; default STATUS) and ?delay= (0 to maxDelay).
+func (c config) perRequest(q url.Values) (int, time.Duration, error) {
+	status := c.status
+	if v := q.Get("status"); v != "" {
+		var err error
+		if status, err = parseStatus(v); err != nil {
+			return 0, 0, fmt.Errorf("status must be an HTTP status from 200 to 599, got %q", v)
+		}
+	}
+	delay, err := parseDuration("delay", q.Get("delay"), false)
+	if err == nil && delay > maxDelay {
+		err = fmt.Errorf("delay must be at most %s, got %q", maxDelay, q.Get("delay"))
+	}
+	return status, delay, err
 }
 
 func (c config) health(w http.ResponseWriter, r *http.Request) {
@@ -63,6 +93,7 @@ func (c config) identify(w http.ResponseWriter, r *http.Request) {
 	setIfPresent(h, "X-Served-By-Index", r.Header.Get("X-CF-InstanceIndex"))
 	setIfPresent(h, "X-Instance-Index", c.instanceIndex)
 	setIfPresent(h, "X-Instance-Guid", c.instanceGUID)
+	setIfPresent(h, "X-Process-Guid", c.processGUID)
 }
 
 func setIfPresent(h http.Header, name, value string) {

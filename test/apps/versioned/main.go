@@ -15,7 +15,10 @@
 //	LATENCY      a duration added to every request STATUS applies to
 //
 // GET /env/VCAP_SERVICES and /env/VCAP_APPLICATION answer those variables as the instance was
-// started with them (404 when unset).
+// started with them (404 when unset). On any other path but /health, ?status=CODE answers that
+// status instead of STATUS and ?delay=D (at most 1m) waits D before answering, so a request
+// decides what the routers measure of it. Every answer names the version, the instance and its
+// process (X-App-Version, X-Instance-Index, X-Instance-Guid, X-Process-Guid).
 //
 // An invalid value makes it exit 1 with a message on stderr. SIGTERM shuts it down within 1 s.
 //

@@ -12,12 +12,24 @@ import (
 
 // AccessLogRecord is one request a router proxied to an app instance, with gorouter's access
 // log line for it. Gorouter sends that line to the app's logs (source type RTR, the router's
-// index as instance); Options.AccessLog receives it here instead.
+// index as instance); Options.AccessLog receives it here instead. The other fields are what
+// gorouter's HttpStartStop event carries for the same request (handlers/httpstartstop.go, with
+// dropsonde's factories.NewHttpStartStop): Log Cache keeps it as the app's http timer.
 type AccessLogRecord struct {
 	Router   int       // index of the router that proxied the request
 	Endpoint Endpoint  // the instance it went to (the last one tried)
 	Started  time.Time // when the router received the request
+	Finished time.Time // when it had written the answer: Finished-Started is the timer's duration
 	Line     string
+
+	Method        string // GET, POST...
+	URI           string // scheme://host/path, without the query, as dropsonde builds it
+	RequestID     string // X-Vcap-Request-Id sent to the app
+	RemoteAddr    string
+	UserAgent     string
+	Forwarded     string // X-Forwarded-For sent to the app
+	Status        int    // the status the client got (0 if none was written)
+	ContentLength int    // body bytes sent to the client
 }
 
 // attempt is what the retrier learnt about the request's round trips, for the access log.
@@ -113,7 +125,15 @@ func (rt *router) serveLogged(w http.ResponseWriter, r *http.Request) {
 	if a.appFinish.IsZero() {
 		rec.appTime = -1
 	}
-	rt.accessLog(AccessLogRecord{Router: rt.index, Endpoint: *a.endpoint, Started: started, Line: rec.format()})
+	rt.accessLog(rec.record(rt.index))
+}
+
+// record is the access log record of the request, with its line and its HttpStartStop fields.
+func (l accessLine) record(router int) AccessLogRecord {
+	return AccessLogRecord{Router: router, Endpoint: l.ep, Started: l.started, Finished: l.finished, Line: l.format(),
+		Method: l.r.Method, URI: "http://" + l.r.Host + l.r.URL.Path, RequestID: l.sent.Get(headerRequestID),
+		RemoteAddr: l.r.RemoteAddr, UserAgent: l.r.UserAgent(), Forwarded: l.sent.Get("X-Forwarded-For"),
+		Status: l.status, ContentLength: l.sentBytes}
 }
 
 // accessLine holds what gorouter's access log record prints.

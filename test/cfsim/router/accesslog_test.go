@@ -57,6 +57,28 @@ var _ = Describe("access log", func() {
 			`app_id:"` + appGUID + `" app_index:"2" instance_id:"inst-a" route_service_url:"-" x_cf_routererror:"-"$`))
 	})
 
+	It("hands over what gorouter's HttpStartStop event carries: method, uri, request id, status, size and the proxy time", func() {
+		b := newBackend("a")
+		register(f, routeHost, b.endpoint(appGUID, processGUID, 0))
+		before := time.Now()
+		r := do("POST", f.RouterURLs()[0], routeHost, "/p?x=1", "hello", "User-Agent: ua/1")
+		after := time.Now()
+		Expect(r.Code).To(Equal(200))
+		Eventually(logs.all).Should(HaveLen(1))
+		rec := logs.all()[0]
+		Expect(rec.Method).To(Equal("POST"))
+		Expect(rec.URI).To(Equal("http://" + routeHost + "/p"))
+		Expect(rec.RequestID).To(Equal(r.Header.Get("X-Vcap-Request-Id")))
+		Expect(rec.UserAgent).To(Equal("ua/1"))
+		Expect(rec.RemoteAddr).To(HavePrefix("127.0.0.1:"))
+		Expect(rec.Forwarded).To(Equal("127.0.0.1"))
+		Expect(rec.Status).To(Equal(200))
+		Expect(rec.ContentLength).To(Equal(1))
+		Expect(rec.Started).To(BeTemporally(">=", before))
+		Expect(rec.Finished).To(BeTemporally(">", rec.Started))
+		Expect(rec.Finished).To(BeTemporally("<=", after.Add(time.Second)))
+	})
+
 	It("logs a request that found no live endpoint with its 502 and router error", func() {
 		ep := router.Endpoint{Address: deadAddr(), AppGUID: appGUID, ProcessGUID: processGUID, InstanceGUID: "dead"}
 		register(f, routeHost, ep)
