@@ -4,6 +4,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/analysis"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
 )
@@ -45,6 +46,9 @@ type Observation struct {
 	Duration, Interval time.Duration
 	Check              probe.Check
 	FailureLimit       int
+	// Analysis, when set, judges the window by what the routers measured of the new version's
+	// requests (params.analysis); Check then decides only the intervals with too few requests.
+	Analysis *analysis.Config
 }
 
 // ManifestApp is the app's manifest entry, rendered for a given name, routes and env.

@@ -95,6 +95,7 @@ type Platform interface {
 	Routes
 	Builds
 	Logs
+	Metrics
 }
 
 // Prober proves through the routers what a route serves; *probe.Prober implements it.

@@ -69,26 +69,40 @@ func (r *Run) ProveServes(ctx context.Context, routes []platform.Route, app *pla
 	return nil
 }
 
-// Observe watches the routes for o.Duration; more than o.FailureLimit failed checks fail it.
-func (r *Run) Observe(ctx context.Context, routes []platform.Route, o *Observation) error {
-	if o == nil || len(routes) == 0 {
-		return nil
-	}
+// observeByChecks runs o.Check on every route each o.Interval for o.Duration; more than
+// o.FailureLimit failed checks fail it.
+func (r *Run) observeByChecks(ctx context.Context, routes []platform.Route, o *Observation) error {
 	failures := 0
 	end := time.Now().Add(o.Duration)
 	for time.Now().Before(end) {
-		for _, rt := range routes {
-			if _, err := r.Probe.RunCheck(ctx, ProbeRoute(rt), o.Check); err != nil {
-				failures++
-				r.Log.Fail("observation: %s: %v", rt.URL, err)
-			}
-		}
+		failures += r.checkAll(ctx, routes, o)
 		if failures > o.FailureLimit {
 			return fmt.Errorf("%d failed checks in the observation window (params.observe.failure_limit %d)", failures, o.FailureLimit)
 		}
 		if err := poll.Sleep(ctx, o.Interval); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkAll runs o.Check once on every route and counts the failures, each logged.
+func (r *Run) checkAll(ctx context.Context, routes []platform.Route, o *Observation) int {
+	failures := 0
+	for _, rt := range routes {
+		if _, err := r.Probe.RunCheck(ctx, ProbeRoute(rt), o.Check); err != nil {
+			failures++
+			r.Log.Fail("observation: %s: %v", rt.URL, err)
+		}
+	}
+	return failures
+}
+
+// checkRound is one round of o.Check on every route, for an analysis interval with too few
+// requests: a failure on any route fails it.
+func (r *Run) checkRound(ctx context.Context, routes []platform.Route, o *Observation) error {
+	if n := r.checkAll(ctx, routes, o); n > 0 {
+		return fmt.Errorf("%d of %d observation checks failed", n, len(routes))
 	}
 	return nil
 }

@@ -1,6 +1,10 @@
 package bluegreen
 
-import "time"
+import (
+	"time"
+
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/analysis"
+)
 
 // Result is what a run did, for the version and metadata.
 type Result struct {
@@ -22,6 +26,8 @@ type Result struct {
 	FirstPush         bool
 	Maintenance       string // on or off, after a maintenance switch
 	Migration         *MigrationResult
+	// Analysis is every interval the routers' metrics judged (params.analysis), in order.
+	Analysis []analysis.Decision
 }
 
 // Verification is what proving one route cost.

@@ -122,7 +122,7 @@ func (s SettledDeployments) ContinueDeployment(ctx context.Context, guid string)
 // Settle wraps the core roles of p; a flow adds its own roles' wrappers.
 func Settle(p Platform) Platform {
 	return settledPlatform{Spaces: p, Apps: SettledApps{p}, Processes: p, AllProcesses: SettledProcesses{p},
-		Routes: SettledRoutes{p}, Builds: SettledBuilds{p}, Logs: p}
+		Routes: SettledRoutes{p}, Builds: SettledBuilds{p}, Logs: p, Metrics: p}
 }
 
 type settledPlatform struct {
@@ -133,6 +133,7 @@ type settledPlatform struct {
 	Routes
 	Builds
 	Logs
+	Metrics
 }
 
 // SettledProcesses lets a scale finish after an abort.

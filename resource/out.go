@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/analysis"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/candidate"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/maintenance"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
@@ -186,6 +187,7 @@ func outMetadata(res bluegreen.Result, plan putPlan, phases []bluegreen.Phase) [
 		md = append(md, Metadata{"migration_task", m.Task}, Metadata{"migration_result", string(m.State)},
 			Metadata{"migration_duration", m.Duration.Round(time.Millisecond).String()})
 	}
+	md = append(md, analysisMetadata(res.Analysis)...)
 	if plan.droplet != nil {
 		md = append(md, Metadata{"droplet_sha256", plan.droplet.SHA256})
 	}
@@ -208,4 +210,21 @@ func maintenanceMetadata(res bluegreen.Result, phases []bluegreen.Phase) []Metad
 		md = append(md, Metadata{"phase " + p.Name, p.Duration.Round(time.Millisecond).String()})
 	}
 	return md
+}
+
+// analysisMetadata sums up what the routers' metrics judged (params.analysis): how the
+// intervals went, and the last one's figures, which decided the deploy when it failed.
+func analysisMetadata(ds []analysis.Decision) []Metadata {
+	if len(ds) == 0 {
+		return nil
+	}
+	count := map[analysis.Verdict]int{}
+	for _, d := range ds {
+		count[d.Verdict]++
+	}
+	return []Metadata{
+		{"analysis", fmt.Sprintf("%d intervals: %d passed, %d decided by probes, %d failed",
+			len(ds), count[analysis.Pass], count[analysis.Inconclusive], count[analysis.Fail])},
+		{"analysis_last", ds[len(ds)-1].Line()},
+	}
 }

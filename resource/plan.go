@@ -177,6 +177,9 @@ func flowOptions(req OutRequest, env Env, target bluegreen.Target, push bluegree
 		plan.image = push.Bits.Docker.Image
 	}
 	checks, observe, build := smokeChecks(p.SmokeChecks), observation(p.Observe), buildInfo(env)
+	if observe != nil {
+		observe.Analysis = analysisConfig(p.Analysis)
+	}
 	switch plan.strategy {
 	case bluegreen.StrategyBlueGreen:
 		plan.blueGreen = candidate.Options{Target: target, Push: push, InheritEnv: p.InheritEnv == nil || *p.InheritEnv,
@@ -188,7 +191,8 @@ func flowOptions(req OutRequest, env Env, target bluegreen.Target, push bluegree
 	default:
 		plan.rollout = rollout.Options{Target: target, Push: push, Strategy: platform.DeploymentStrategy(plan.strategy),
 			MaxInFlight: intOr(p.MaxInFlight, 1), Pace: rollout.Pace(p.Pace), CanarySteps: p.CanarySteps, CanaryPause: durOr(p.CanaryPause, 0),
-			Action: p.Action, RollbackTo: intOr(p.Revision, 0), WaitActive: p.OnActiveDeployment != "fail",
+			Analysis: analysisConfig(p.Analysis),
+			Action:   p.Action, RollbackTo: intOr(p.Revision, 0), WaitActive: p.OnActiveDeployment != "fail",
 			LeaseTTL: durOr(p.LeaseTTL, DefaultLeaseTTL),
 			Timeouts: timeouts, Checks: checks, Observe: observe, Build: build, Settle: durOr(p.Settle, DefaultSettle),
 			Migration: migration(p.Migration)}

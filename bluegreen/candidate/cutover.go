@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
@@ -37,7 +38,7 @@ func (d *deployer) smokeChecks(ctx context.Context) error {
 // DNS instead, before the old app leaves them. Routes the new version does not take (exact
 // routes, no-route) are unmapped from the old app with the others.
 func (d *deployer) cutOver(ctx context.Context) error {
-	d.cutover = true
+	d.cutover, d.cutAt = true, time.Now()
 	d.record(ctx, stepCutover)
 	for _, r := range d.liveRoutes {
 		if err := d.p.Map(ctx, r.GUID, d.candidate.GUID, d.protocol(r)); err != nil {

@@ -7,8 +7,10 @@ package candidate
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/analysis"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
@@ -28,6 +30,7 @@ type deployer struct {
 	pkg        string                                    // the uploaded package
 	reached    string                                    // the journal's last step, as this run knows it
 	cutover    bool                                      // traffic may have moved: a failure must switch back
+	cutAt      time.Time                                 // when, for the analysis's old-version baseline
 	finalizing bool                                      // the old app may be stopped: the candidate must keep serving
 }
 
@@ -164,5 +167,15 @@ func (d *deployer) observe(ctx context.Context) error {
 		return nil
 	}
 	d.record(ctx, stepObserve)
-	return d.Observe(ctx, d.liveRoutes, d.o.Observe)
+	return d.Observe(ctx, d.liveRoutes, d.o.Observe, d.analysisWindow())
+}
+
+// analysisWindow is what params.analysis compares after cutover: the new app's requests, and
+// the old app's over the same length of time before the cutover (it has none since).
+func (d *deployer) analysisWindow() analysis.Window {
+	w := analysis.Window{New: analysis.Target{AppGUID: d.candidate.GUID}}
+	if d.Live != nil {
+		w.Old, w.BaselineEnd = analysis.Target{AppGUID: d.Live.GUID}, d.cutAt
+	}
+	return w
 }

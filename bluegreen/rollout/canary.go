@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/analysis"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
 )
 
 // pause handles a deployment CAPI paused for us (a canary step, or paced rolling's first
@@ -63,10 +65,15 @@ func plural(n int, word string) string {
 
 // targetedChecks runs the smoke checks against one process through the routers.
 func (r *roller) targetedChecks(ctx context.Context, process string) error {
+	return r.checksOn(ctx, process, r.o.Checks)
+}
+
+// checksOn runs checks against one process through the routers.
+func (r *roller) checksOn(ctx context.Context, process string, checks []probe.Check) error {
 	if len(r.liveRoutes) == 0 {
 		return nil
 	}
-	for _, c := range r.o.Checks {
+	for _, c := range checks {
 		c.Headers = map[string]string{"X-CF-Process-Instance": process}
 		if _, err := r.Probe.RunCheck(ctx, bluegreen.ProbeRoute(r.liveRoutes[0]), c); err != nil {
 			return fmt.Errorf("smoke check: %w", err)
@@ -76,6 +83,9 @@ func (r *roller) targetedChecks(ctx context.Context, process string) error {
 }
 
 func (r *roller) holdCanary(ctx context.Context, canary string) error {
+	if r.o.Analysis != nil {
+		return r.analyzeCanary(ctx, canary)
+	}
 	end := time.Now().Add(r.o.CanaryPause)
 	for time.Now().Before(end) {
 		if err := r.targetedChecks(ctx, canary); err != nil {
@@ -86,4 +96,20 @@ func (r *roller) holdCanary(ctx context.Context, canary string) error {
 		}
 	}
 	return nil
+}
+
+// analyzeCanary judges a canary step over canary_pause by the routers' metrics: the canary
+// process's requests against the old process's, over the same intervals. An interval with too
+// few requests is decided by the smoke checks against the canary (or, without any, one check
+// of its root), through the routers.
+func (r *roller) analyzeCanary(ctx context.Context, canary string) error {
+	w := analysis.Window{New: analysis.Target{AppGUID: r.Live.GUID, ProcessGUID: canary}, Duration: r.o.CanaryPause}
+	if len(r.oldProcs) > 0 {
+		w.Old = analysis.Target{AppGUID: r.Live.GUID, ProcessGUID: r.oldProcs[0].GUID}
+	}
+	checks := r.o.Checks
+	if len(checks) == 0 {
+		checks = []probe.Check{{Path: "/", Successes: 1, FailureLimit: 1}}
+	}
+	return r.Analyze(ctx, *r.o.Analysis, w, func(ctx context.Context) error { return r.checksOn(ctx, canary, checks) })
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/analysis"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
 )
@@ -33,9 +34,12 @@ type Options struct {
 	Pace        Pace          // rolling: PaceVerified (the default) or PaceCAPI
 	CanarySteps []int         // instance weights; none = one canary instance
 	CanaryPause time.Duration // hold each canary step under observation
-	Action      bluegreen.Action
-	RollbackTo  int  // revision version for rollback; 0 = the one before the deployed
-	WaitActive  bool // wait for another ACTIVE deployment (up to Timeouts.Lease) instead of failing
+	// Analysis judges each canary step over CanaryPause by the routers' metrics of the canary
+	// against the old instances (params.analysis); nil: the smoke checks alone.
+	Analysis   *analysis.Config
+	Action     bluegreen.Action
+	RollbackTo int  // revision version for rollback; 0 = the one before the deployed
+	WaitActive bool // wait for another ACTIVE deployment (up to Timeouts.Lease) instead of failing
 	// LeaseTTL is how long the lease on a deployment this run creates lasts without renewal: a
 	// run that finds one paused past it cancels it (lease.go).
 	LeaseTTL time.Duration

@@ -8,8 +8,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/analysis"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/platform"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
 )
@@ -24,10 +26,11 @@ type roller struct {
 	oldProcs   []platform.Process
 	liveRoutes []platform.Route
 	dep        platform.Deployment
-	paced      bool   // dep is a paced rolling deployment (PaceVerified)
-	target     int    // the web instances dep ends with
-	ahead      ahead  // dep's proofs started before CC reaches their state
-	id         string // this run's deploy id, on the deployments it creates
+	createdAt  time.Time // when dep was asked for: the old version served alone until then
+	paced      bool      // dep is a paced rolling deployment (PaceVerified)
+	target     int       // the web instances dep ends with
+	ahead      ahead     // dep's proofs started before CC reaches their state
+	id         string    // this run's deploy id, on the deployments it creates
 	// releaseLease stops renewing dep's lease (lease.go)
 	releaseLease func()
 }
@@ -101,7 +104,7 @@ func (r *roller) deploy(ctx context.Context) error {
 		return err
 	}
 	r.At("observe")
-	if err := r.Log.Step("observe", func() error { return r.Observe(ctx, r.liveRoutes, r.o.Observe) }); err != nil {
+	if err := r.Log.Step("observe", func() error { return r.Observe(ctx, r.liveRoutes, r.o.Observe, r.analysisWindow()) }); err != nil {
 		return fmt.Errorf("observe: %w", r.Failed(ctx, err))
 	}
 	return r.holdProven(ctx)
@@ -118,6 +121,17 @@ func (r *roller) holdProven(ctx context.Context) error {
 		return fmt.Errorf("wait for the other apps: %w", r.Failed(ctx, err))
 	}
 	return nil
+}
+
+// analysisWindow is what params.analysis compares once CAPI finished: the new web process's
+// requests, and the old web process's over the same length of time before the deployment
+// began (it is gone since).
+func (r *roller) analysisWindow() analysis.Window {
+	w := analysis.Window{New: analysis.Target{AppGUID: r.Live.GUID, ProcessGUID: newest(r.dep)}}
+	if len(r.oldProcs) > 0 {
+		w.Old, w.BaselineEnd = analysis.Target{AppGUID: r.Live.GUID, ProcessGUID: r.oldProcs[0].GUID}, r.createdAt
+	}
+	return w
 }
 
 // request prepares what to deploy: new bits (staged on the live app), the current droplet

@@ -214,6 +214,7 @@ func (r *roller) create(ctx context.Context, req platform.DeploymentRequest) err
 	}
 	req, r.paced = paced(req, r.o.Pace)
 	req.Annotations = r.leaseAnnotations()
+	r.createdAt = time.Now()
 	dep, err := r.p.CreateDeployment(ctx, req)
 	if err != nil && r.paced {
 		return fmt.Errorf("%w (a paced rolling deployment is CC's canary strategy, from CC API 3.173.0 on; params.pace: capi does without)", err)
