@@ -18,8 +18,6 @@ func (p OutParams) validateApps() error {
 	switch {
 	case len(p.Apps) == 0:
 		return nil
-	case p.Manifest == "":
-		return fmt.Errorf("params.apps: names apps of params.manifest, which is not set")
 	case p.AppName != "":
 		return fmt.Errorf("params.apps: set either app_name (one app) or apps (a release of several), not both")
 	}
