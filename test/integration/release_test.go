@@ -167,6 +167,31 @@ var _ = Describe("out: a multi-app manifest released all or nothing", func() {
 		Expect(w.check(nil)).To(ContainElement(versionOf(r.stdout)))
 	})
 
+	It("keeps each app's bindings, runs the migration on the app it names, and switches every app to maintenance and back", func() {
+		first("bluegreen")
+		w.bindByHand(w.createUserProvidedService("creds", map[string]any{"url": "postgres://db"}), "")
+		l := w.loadBoth()
+		r := w.out(w.release("v2", "bluegreen", nil, map[string]any{
+			"migration": map[string]any{"app": "myapp", "command": "./versioned migrate"}}))
+		Expect(r.code).To(Equal(0), r.stderr)
+		l.expectNoFailures()
+		md := metadataOf(r.stdout)
+		Expect(md).To(HaveKeyWithValue("myapp migration_result", "SUCCEEDED"))
+		Expect(md).NotTo(HaveKey("myapi migration_result"))
+		Expect(r.stderr).To(MatchRegexp(`myapp: \[APP/TASK/migrate-[0-9a-f]+ OUT\] versioned migrate: bound services: creds`), "the migration ran with the web app's binding")
+		Expect(getPath(w.info.LBURL, w.host(), "/env/VCAP_SERVICES").body).To(ContainSubstring("creds"), "the new web app kept it")
+
+		By("maintenance on and off: each app's routes in turn")
+		on := w.release("v2", "bluegreen", nil, map[string]any{"maintenance": map[string]any{"state": "on"}})
+		delete(on["params"].(map[string]any), "strategy")
+		Expect(w.out(on).code).To(Equal(0))
+		Expect(w.servesHost(w.host())).To(Equal("maintenance"))
+		Expect(w.servesHost(w.apiHost())).To(Equal("maintenance"))
+		on["params"].(map[string]any)["maintenance"] = map[string]any{"state": "off"}
+		Expect(w.out(on).code).To(Equal(0))
+		w.servesBoth("v2")
+	})
+
 	It("refuses an apps entry the manifest does not hold in one line, and changes nothing", func() {
 		before := len(w.sim.Requests())
 		r := w.out(w.release("v1", "bluegreen", nil, map[string]any{"apps": []string{"myapi", "nope"}}))
