@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/candidate"
@@ -47,19 +48,20 @@ func releaseRefusals(req OutRequest, apps []*manifest.App) error {
 		return nil
 	}
 	names := appNames(apps)
+	list := strings.Join(names, ", ")
 	switch {
 	case p.Path != "":
-		return fmt.Errorf("params.path: the manifest releases %v: give each app its path in the manifest", names)
+		return fmt.Errorf("params.path: the manifest releases %s: give each app its path in the manifest", list)
 	case p.Droplet != "":
-		return fmt.Errorf("params.droplet: one droplet is one app's bits, and the manifest releases %v: set app_name", names)
+		return fmt.Errorf("params.droplet: one droplet is one app's bits, and the manifest releases %s: set app_name", list)
 	case p.TemporaryRoute != "":
-		return fmt.Errorf("params.temporary_route: one host cannot serve the candidates of %v: leave it unset (each gets APP-candidate-SPACE)", names)
+		return fmt.Errorf("params.temporary_route: one host cannot serve the candidates of %s: leave it unset (each gets APP-candidate-SPACE)", list)
 	case p.Action != bluegreen.ActionDeploy:
-		return fmt.Errorf("params.action: %s acts on one app, and the manifest releases %v: set app_name", p.Action, names)
+		return fmt.Errorf("params.action: %s acts on one app, and the manifest releases %s: set app_name", p.Action, list)
 	case p.Migration != nil && !slices.Contains(names, p.Migration.App):
-		return fmt.Errorf("params.migration.app: the manifest releases %v: name the app whose new droplet runs the migration", names)
+		return fmt.Errorf("params.migration.app: the manifest releases %s: name the app whose new droplet runs the migration", list)
 	case req.Source.AppName != "" && !slices.Contains(names, req.Source.AppName):
-		return fmt.Errorf("source.app_name: %q is not released by this put (%v): the put's version is source.app_name's", req.Source.AppName, names)
+		return fmt.Errorf("source.app_name: %q is not released by this put (%s): the put's version is source.app_name's", req.Source.AppName, list)
 	}
 	return nil
 }

@@ -73,7 +73,7 @@ var _ = Describe("a put of a multi-app manifest", func() {
 		Entry("an apps entry the manifest does not hold", OutParams{Manifest: "manifest.yml", Apps: []string{"api", "nope"}}, Source{}, `params.apps[1]: app "nope" is not in the manifest (apps: api, web, worker)`),
 		Entry("an app named twice", OutParams{Manifest: "manifest.yml", Apps: []string{"api", "api"}}, Source{}, `params.apps[1]: "api" is named twice`),
 		Entry("apps with app_name", OutParams{Manifest: "manifest.yml", Apps: []string{"api"}, AppName: "api"}, Source{}, "params.apps: set either"),
-		Entry("one path for several apps", OutParams{Path: "api"}, Source{}, "params.path: the manifest releases [api web worker]"),
+		Entry("one path for several apps", OutParams{Path: "api"}, Source{}, "params.path: the manifest releases api, web, worker"),
 		Entry("a temporary route for several apps", OutParams{TemporaryRoute: "tmp"}, Source{}, "params.temporary_route: one host cannot serve"),
 		Entry("an action on several apps", OutParams{Action: bluegreen.ActionRestart}, Source{}, "params.action: restart acts on one app"),
 		Entry("a migration naming no app", OutParams{Migration: &MigrationParams{Command: "./migrate"}}, Source{}, "params.migration.app"),

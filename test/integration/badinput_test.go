@@ -86,7 +86,7 @@ var _ = Describe("out: bad input", func() {
 		Entry("an apps entry the manifest does not hold", `params.apps[1]: app "ghost" is not in the manifest`, par("manifest", "two.yml"),
 			par("apps", []string{"a", "ghost"})),
 		Entry("apps and app_name both", "params.apps: set either app_name", par("apps", []string{"myapp"}), par("app_name", "myapp")),
-		Entry("a path for a release of several apps", "params.path: the manifest releases [a b]", par("manifest", "two.yml"), par("path", "app")),
+		Entry("a path for a release of several apps", "params.path: the manifest releases a, b", par("manifest", "two.yml"), par("path", "app")),
 		Entry("a migration naming no app of a release", "params.migration.app", par("manifest", "two.yml"),
 			par("migration", map[string]any{"command": "./migrate"})),
 		Entry("an unknown app_name", "params.app_name", par("app_name", "ghost")),
