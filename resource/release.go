@@ -78,12 +78,12 @@ func appNames(apps []*manifest.App) []string {
 // maintenance switch has nothing to undo: each app's switch is journaled and converges on a
 // rerun, so the apps are switched one after the other.
 func deployRelease(ctx context.Context, f bluegreen.Foundation, plans []putPlan, timeline *bluegreen.Timeline) ([]bluegreen.Result, error) {
+	if plans[0].maintenance != nil {
+		return switchAll(ctx, f, plans, timeline)
+	}
 	apps := make([]release.App, len(plans))
 	for i, plan := range plans {
 		apps[i] = release.App{Name: plan.target.App, Deploy: flowOf(f, plan)}
-	}
-	if plans[0].maintenance != nil {
-		return switchAll(ctx, f, plans, timeline)
 	}
 	return release.Release(ctx, apps, timeline)
 }

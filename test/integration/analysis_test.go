@@ -44,6 +44,21 @@ var (
 	latencyRate = map[string]any{"interval": "2s", "min_requests": 20, "latency": map[string]any{"percentile": 95, "max_ratio": 2}}
 )
 
+// twoLoads is two load generators on the app's route: enough requests for every interval to
+// reach min_requests on one canary instance, however busy the machine.
+type twoLoads struct{ a, b *load }
+
+func (w *world) heavyLoad() twoLoads { return twoLoads{w.startLoad(), w.startLoad()} }
+
+// expectNoFailures stops both and returns the app's answers, by version and status, of both.
+func (l twoLoads) expectNoFailures() map[string]int {
+	out := l.a.expectNoFailures()
+	for k, n := range l.b.expectNoFailures() {
+		out[k] += n
+	}
+	return out
+}
+
 var _ = Describe("out: canary and observation judged by the routers' metrics (params.analysis)", func() {
 	var w *world
 	BeforeEach(func() { w = analysisWorld() })
@@ -59,7 +74,7 @@ var _ = Describe("out: canary and observation judged by the routers' metrics (pa
 	}
 
 	It("rolls back a canary whose new version answers 5% 500s, on its success rate", func() {
-		l := w.startLoad()
+		l := w.heavyLoad()
 		r := w.out(w.faulty("v2", "0.05", "10ms", judged(successRate)))
 		versions := l.expectNoFailures() // no request failed but the ones the app was told to fail
 		Expect(versions).To(HaveKey("v2 (500)"))
@@ -67,14 +82,14 @@ var _ = Describe("out: canary and observation judged by the routers' metrics (pa
 	})
 
 	It("rolls back a canary three times slower than the old version, on its latency", func() {
-		l := w.startLoad()
+		l := w.heavyLoad()
 		r := w.out(w.faulty("v2", "", "30ms", judged(latencyRate)))
 		l.expectNoFailures()
 		expectRolledBack(r, "(analysis.latency.max_ratio)")
 	})
 
 	It("lets a healthy canary through, each interval one line, and sums the analysis up in the metadata", func() {
-		l := w.startLoad()
+		l := w.heavyLoad()
 		r := w.out(w.faulty("v2", "", "10ms", judged(map[string]any{"interval": "2s", "min_requests": 20,
 			"success_rate": map[string]any{"min": 0.99, "max_drop": 0.01}, "latency": map[string]any{"max_ratio": 2}})))
 		Expect(r.code).To(Equal(0), r.stderr)
@@ -93,7 +108,7 @@ var _ = Describe("out: canary and observation judged by the routers' metrics (pa
 	})
 
 	It("switches a blue-green deploy back when the observation's analysis fails", func() {
-		l := w.startLoad()
+		l := w.heavyLoad()
 		r := w.out(w.faulty("v2", "0.05", "10ms", map[string]any{"strategy": "bluegreen",
 			"observe": map[string]any{"duration": "4s"}, "analysis": successRate}))
 		l.expectNoFailures()
