@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/poll"
@@ -83,7 +84,19 @@ func (e *TransientError) Error() string {
 	if e.Detail != "" {
 		detail = " (" + e.Detail + ")"
 	}
-	return fmt.Sprintf("%s %s: the Cloud Controller answered %d%s after %s", e.Method, e.Path, e.Status, detail, tries)
+	return fmt.Sprintf("%s %s: %s answered %d%s after %s", e.Method, e.Path, answeredBy(e.Path), e.Status, detail, tries)
+}
+
+// answeredBy names the server behind a path: the port talks to Log Cache (/api/v1/...) and the
+// policy server (/networking/...) through the same transport as to the Cloud Controller.
+func answeredBy(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/api/v1/"):
+		return "Log Cache"
+	case strings.HasPrefix(path, "/networking/"):
+		return "the policy server"
+	}
+	return "the Cloud Controller"
 }
 
 func (e *TransientError) Unwrap() error { return e.Err }

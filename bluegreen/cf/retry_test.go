@@ -147,6 +147,16 @@ var _ = Describe("the retrying transport", func() {
 		Expect(cc.count()).To(Equal(4))
 	})
 
+	DescribeTable("names the server that answered: Log Cache and the policy server share the transport",
+		func(path, server string) {
+			err := (&TransientError{Method: http.MethodGet, Path: path, Status: 501, Attempts: 4}).Error()
+			Expect(err).To(Equal("GET " + path + ": " + server + " answered 501 after 4 tries"))
+		},
+		Entry("the Cloud Controller", "/v3/apps", "the Cloud Controller"),
+		Entry("Log Cache", "/api/v1/query", "Log Cache"),
+		Entry("the policy server", "/networking/v1/external/policies", "the policy server"),
+	)
+
 	DescribeTable("does not repeat a create or a refused request",
 		func(method, path string, status int, transient bool) {
 			cc.script = []int{status}
@@ -168,6 +178,7 @@ var _ = Describe("the retrying transport", func() {
 		Entry("a 404", http.MethodGet, "/v3/apps/g", 404, false),
 		Entry("a 422", http.MethodPatch, "/v3/apps/g", 422, false),
 		Entry("a 401, which go-cfclient answers with a new token", http.MethodGet, "/v3/apps", 401, false),
+		Entry("a 501: the server does not do it at all (Log Cache with PromQL off)", http.MethodGet, "/api/v1/query", 501, false),
 	)
 
 	It("sends any request again when the connection could not even be made", func() {

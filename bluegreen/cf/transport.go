@@ -104,7 +104,7 @@ func rewindable(req *http.Request) bool {
 }
 
 // transient classifies a try: nil for an answer to pass on (success, or a refusal such as
-// 404 or 422 that trying again would not change), else the transient failure. The response
+// 404, 422 or 501 that trying again would not change), else the transient failure. The response
 // body of a failure is consumed and closed.
 func transient(req *http.Request, resp *http.Response, err error) *TransientError {
 	if err != nil {
@@ -114,8 +114,8 @@ func transient(req *http.Request, resp *http.Response, err error) *TransientErro
 		}
 		return &TransientError{Method: req.Method, Path: req.URL.Path, Err: err}
 	}
-	if resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
-		return nil
+	if resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests || resp.StatusCode == http.StatusNotImplemented {
+		return nil // 501: the server does not do this at all (Log Cache with PromQL off)
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
