@@ -81,7 +81,7 @@ func (t *Timeline) line(lead, format string, args []any) {
 	top := t.top()
 	top.mu.Lock()
 	defer top.mu.Unlock()
-	fmt.Fprintf(top.w, lead+t.label+format+"\n", args...)
+	fmt.Fprintf(top.w, lead+"%s"+format+"\n", append([]any{t.label}, args...)...) // the label is no format
 }
 
 // Round shortens a duration for the log.
