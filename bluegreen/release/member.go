@@ -73,6 +73,9 @@ func (m *member) reached(point chan struct{}) bool {
 	}
 }
 
+// ended reports whether the flow has returned.
+func (m *member) ended() bool { return m.reached(m.done) }
+
 // goOn answers the flow at a hold point; an answer it will never read stays in the buffer.
 func (m *member) goOn(answer chan error, err error) {
 	select {

@@ -60,12 +60,19 @@ func leaseAll(ctx context.Context, members []*member) (int, error) {
 	return -1, nil
 }
 
-// proveInTurn lets each app deploy, one after the other, up to proven.
+// proveInTurn lets each app deploy, one after the other, up to proven. An app held meanwhile
+// may have ended (its params.timeout ran out while it waited): it undid itself, so the release
+// fails with it.
 func proveInTurn(members []*member) (int, error) {
 	for i, m := range members {
 		m.goOn(m.leaseGo, nil)
 		if err := m.waitFor(m.proven); err != nil {
 			return i, err
+		}
+		for j, held := range members[:i+1] {
+			if held.ended() && held.err != nil {
+				return j, held.err
+			}
 		}
 	}
 	return -1, nil
@@ -77,7 +84,7 @@ func commit(members []*member, log *bluegreen.Timeline) error {
 	for _, m := range members {
 		m.goOn(m.provenGo, nil)
 		if err := m.wait(); err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("%s: %w (every app was proven and serves its new version)", m.Name, err))
+			errs = multierror.Append(errs, fmt.Errorf("%s: %w", m.Name, err))
 		}
 	}
 	if err := errs.ErrorOrNil(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -123,6 +124,32 @@ var _ = Describe("Release of several apps, all or nothing", func() {
 		Expect(err).To(MatchError(ContainSubstring("undoing failed for api: ")))
 		Expect(err).To(MatchError(ContainSubstring("switching back failed: no router answered")))
 		Expect(err.Error()).NotTo(ContainSubstring("undone,"))
+	})
+
+	It("fails, undoing the others, when an app held for them ends by itself (its params.timeout ran out)", func() {
+		timedOut := errors.New("wait for the other apps: context deadline exceeded; switched back")
+		api := release.App{Name: "api", Deploy: func(ctx context.Context, hold bluegreen.Hold, _ *bluegreen.Timeline) (bluegreen.Result, error) {
+			if err := hold.AtLeased(ctx); err != nil {
+				return bluegreen.Result{}, err
+			}
+			j.add("api deployed")
+			ctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond) // the flow's own deadline
+			defer cancel()
+			_ = hold.AtProven(ctx)
+			j.add("api undone")
+			return bluegreen.Result{}, timedOut
+		}}
+		slow := release.App{Name: "web", Deploy: func(ctx context.Context, hold bluegreen.Hold, tl *bluegreen.Timeline) (bluegreen.Result, error) {
+			if err := hold.AtLeased(ctx); err != nil {
+				return bluegreen.Result{}, err
+			}
+			time.Sleep(100 * time.Millisecond) // longer than api's deadline
+			return flow{name: "web", j: j}.app().Deploy(ctx, bluegreen.Hold{Proven: hold.Proven}, tl)
+		}}
+		_, err := release.Release(context.Background(), []release.App{api, slow}, bluegreen.NewTimeline(io.Discard))
+		Expect(err).To(MatchError(HavePrefix("api: wait for the other apps: context deadline exceeded")))
+		Expect(err).To(MatchError(ContainSubstring("undone, newest first, each proven serving its old version again: web")))
+		Expect(j.all()).To(Equal([]string{"api deployed", "api undone", "web leased", "web deployed", "web undone"}))
 	})
 
 	It("on an abort, ends every hold at once: the proven apps undo themselves, and the error stays an abort", func() {
