@@ -40,6 +40,9 @@ func markInjected(r *http.Request) {
 	}
 }
 
+// middleware logs each request as its answer starts (its status written, or the connection
+// taken by a dropped-connection fault), or when the handler returns without one: a client that
+// has the answer then always finds the request in the log.
 func (l *requestLog) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		injected := false
@@ -47,13 +50,16 @@ func (l *requestLog) middleware(next http.Handler) http.Handler {
 		body := &countingBody{ReadCloser: r.Body}
 		r.Body = body
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		l.mu.Lock()
-		l.reqs = append(l.reqs, Request{
-			Time: time.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-			Status: rec.status, Injected: injected, BytesIn: body.n,
+		rec.logged = sync.OnceFunc(func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			l.reqs = append(l.reqs, Request{
+				Time: time.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+				Status: rec.status, Injected: injected, BytesIn: body.n,
+			})
 		})
-		l.mu.Unlock()
+		next.ServeHTTP(rec, r)
+		rec.logged()
 	})
 }
 
@@ -72,11 +78,18 @@ func (l *requestLog) reset() {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	logged func() // logs the request, once
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
+	s.logged()
 	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.logged()
+	return s.ResponseWriter.Write(b)
 }
 
 // Hijack lets a dropped-connection fault reach the real connection.
@@ -86,6 +99,7 @@ func (s *statusRecorder) Hijack() (c net.Conn, rw *bufio.ReadWriter, err error) 
 		return nil, nil, http.ErrNotSupported
 	}
 	s.status = 0
+	s.logged()
 	return hj.Hijack()
 }
 
