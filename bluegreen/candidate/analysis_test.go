@@ -8,25 +8,14 @@ import (
 
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/analysis"
+	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/internal/fakecf"
 	"github.com/cf-bluegreen-resource/cf-bluegreen-resource/bluegreen/probe"
 )
 
 // traffic sends requests to url through the fake's routers every 2 ms until stopped, each
 // answered with status(n) for the nth request.
 func traffic(w *world, url string, status func(n int) int) (stop func()) {
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		for n := 1; ; n++ {
-			select {
-			case <-done:
-				return
-			case <-time.After(2 * time.Millisecond):
-				w.cf.Request(url, status(n), time.Millisecond)
-			}
-		}
-	}()
-	return func() { close(done); <-stopped }
+	return fakecf.Every(2*time.Millisecond, func(n int) { w.cf.Request(url, status(n), time.Millisecond) })
 }
 
 var _ = Describe("the observation window judged by the routers' metrics (params.analysis)", func() {

@@ -26,7 +26,7 @@ import (
 // lost. Log Cache answers 404 for an app that does not exist and for a user who may not read
 // it; either way there are no figures to decide on, so that is an error, not zero requests.
 func (c *Client) RequestStats(ctx context.Context, q platform.MetricsQuery) (platform.RequestStats, error) {
-	if err := checkMetricsQuery(q); err != nil {
+	if err := q.Check(); err != nil {
 		return platform.RequestStats{}, err
 	}
 	base, err := c.rootLink(ctx, "log_cache", func(l resource.RootLinks) resource.Link { return l.LogCache })
@@ -58,20 +58,6 @@ func (c *Client) RequestStats(ctx context.Context, q platform.MetricsQuery) (pla
 		stats.Latency = time.Duration(math.Round(latency[0].value)) // timers are in ns
 	}
 	return stats, nil
-}
-
-// checkMetricsQuery refuses a query the port cannot answer meaningfully.
-func checkMetricsQuery(q platform.MetricsQuery) error {
-	switch {
-	case q.AppGUID == "":
-		return errors.New("read request metrics: no app guid")
-	case q.End.Before(q.Start):
-		return fmt.Errorf("read the request metrics of app %s: the window ends (%s) before it starts (%s)",
-			q.AppGUID, q.End.Format(time.RFC3339Nano), q.Start.Format(time.RFC3339Nano))
-	case !(q.Percentile > 0 && q.Percentile < 100):
-		return fmt.Errorf("read the request metrics of app %s: percentile %v is not above 0 and below 100", q.AppGUID, q.Percentile)
-	}
-	return nil
 }
 
 // promqlWindow is the time to evaluate at and the range to look back over so that Log Cache

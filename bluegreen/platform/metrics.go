@@ -1,6 +1,10 @@
 package platform
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // MetricsQuery asks what the routers measured of an app's requests over a window: the app's
 // (source id) requests, or only those one of its processes answered (a CAPI deployment's new
@@ -25,4 +29,18 @@ func (s RequestStats) SuccessRate() float64 {
 		return 1
 	}
 	return float64(s.Requests-s.ServerErrors) / float64(s.Requests)
+}
+
+// Check refuses a query no Log Cache can answer meaningfully.
+func (q MetricsQuery) Check() error {
+	switch {
+	case q.AppGUID == "":
+		return errors.New("read request metrics: no app guid")
+	case q.End.Before(q.Start):
+		return fmt.Errorf("read the request metrics of app %s: the window ends (%s) before it starts (%s)",
+			q.AppGUID, q.End.Format(time.RFC3339Nano), q.Start.Format(time.RFC3339Nano))
+	case !(q.Percentile > 0 && q.Percentile < 100):
+		return fmt.Errorf("read the request metrics of app %s: percentile %v is not above 0 and below 100", q.AppGUID, q.Percentile)
+	}
+	return nil
 }

@@ -17,27 +17,17 @@ import (
 // the old process always well, a process the deployment made with newStatus(n) for its nth
 // request.
 func processTraffic(w *world, live *fakeApp, newStatus func(n int) int) (stop func()) {
-	done, stopped := make(chan struct{}), make(chan struct{})
 	old := oldProcessOf(live)
-	go func() {
-		defer close(stopped)
-		for n := 1; ; n++ {
-			select {
-			case <-done:
-				return
-			case <-time.After(2 * time.Millisecond):
+	return fakecf.Every(2*time.Millisecond, func(n int) {
+		procs, _ := w.cf.WebProcesses(context.Background(), live.GUID)
+		for _, p := range procs {
+			status := 200
+			if p.GUID != old {
+				status = newStatus(n)
 			}
-			procs, _ := w.cf.WebProcesses(context.Background(), live.GUID)
-			for _, p := range procs {
-				status := 200
-				if p.GUID != old {
-					status = newStatus(n)
-				}
-				w.cf.Served(live.GUID, p.GUID, status, time.Millisecond, time.Now())
-			}
+			w.cf.Served(live.GUID, p.GUID, status, time.Millisecond, time.Now())
 		}
-	}()
-	return func() { close(done); <-stopped }
+	})
 }
 
 var _ = Describe("a canary step judged by the routers' metrics (params.analysis)", func() {

@@ -10,28 +10,11 @@ import (
 	"github.com/onsi/gomega/gexec"
 )
 
-// releaseManifest is a frontend and its API released together: both are the test app, each on
-// its default route. The web app can be told to crash at start, or to start slowly.
-const releaseManifest = `applications:
-- name: myapi
-  memory: 64M
-  instances: 2
-  path: app
-  health-check-type: http
-  health-check-http-endpoint: /health
-  timeout: 5
-  env:
-    VERSION: ((version))
-- name: myapp
-  memory: 64M
-  instances: 2
-  path: app
-  health-check-type: http
-  health-check-http-endpoint: /health
-  timeout: 5
-  env:
-    VERSION: ((version))
-    CRASH: "((web_crash))"
+// releaseManifest is a frontend and its API released together: both are the world's app (the
+// API under another name), each on its default route. The web app can be told to crash at
+// start, or to start slowly.
+var releaseManifest = strings.Replace(baseManifest, "name: "+appName, "name: myapi", 1) +
+	strings.TrimPrefix(baseManifest, "applications:\n") + `    CRASH: "((web_crash))"
     START_DELAY: ((web_delay))
 `
 

@@ -2,7 +2,6 @@ package fakecf
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -77,7 +76,7 @@ func (f *Foundation) startedOn(url string) []string {
 
 func (f *Foundation) RequestStats(_ context.Context, q platform.MetricsQuery) (platform.RequestStats, error) {
 	return read(f, &f.mu, Call{Method: "RequestStats", Args: []string{q.AppGUID, q.ProcessGUID}}, func() (platform.RequestStats, error) {
-		if err := checkMetricsQuery(q); err != nil {
+		if err := q.Check(); err != nil {
 			return platform.RequestStats{}, err
 		}
 		if f.apps[q.AppGUID] == nil {
@@ -104,19 +103,6 @@ func (f *Foundation) RequestStats(_ context.Context, q platform.MetricsQuery) (p
 	})
 }
 
-// checkMetricsQuery refuses what the real port refuses.
-func checkMetricsQuery(q platform.MetricsQuery) error {
-	switch {
-	case q.AppGUID == "":
-		return errors.New("read request metrics: no app guid")
-	case q.End.Before(q.Start):
-		return fmt.Errorf("read the request metrics of app %s: the window ends before it starts", q.AppGUID)
-	case !(q.Percentile > 0 && q.Percentile < 100):
-		return fmt.Errorf("read the request metrics of app %s: percentile %v is not above 0 and below 100", q.AppGUID, q.Percentile)
-	}
-	return nil
-}
-
 // quantile is Prometheus' φ-quantile of non-empty values: linear interpolation between the
 // closest ranks.
 func quantile(phi float64, vs []float64) float64 {
@@ -126,4 +112,22 @@ func quantile(phi float64, vs []float64) float64 {
 	lo := math.Floor(rank)
 	hi := math.Min(lo+1, float64(len(sorted)-1))
 	return sorted[int(lo)]*(1-(rank-lo)) + sorted[int(hi)]*(rank-lo)
+}
+
+// Every calls f(n) for n = 1, 2, ... every d until stop, which returns once f is done: the load a
+// spec sends through the fake's routers (with Request or Served).
+func Every(d time.Duration, f func(n int)) (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for n := 1; ; n++ {
+			select {
+			case <-done:
+				return
+			case <-time.After(d):
+				f(n)
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
 }
