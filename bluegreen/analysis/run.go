@@ -50,12 +50,6 @@ type Runner struct {
 	Sleep func(ctx context.Context, d time.Duration) error // poll.Sleep when nil
 }
 
-// Run judges w with cfg, reading metrics from m, running probe for inconclusive intervals and
-// writing the lines to log, on the real clock.
-func Run(ctx context.Context, m Metrics, w Window, cfg Config, probe func(context.Context) error, log func(string)) ([]Decision, error) {
-	return Runner{Metrics: m, Probe: probe, Log: log}.Run(ctx, w, cfg)
-}
-
 // Run judges every interval of w as it ends and returns the decisions made. It stops at the
 // first interval that fails (an error wrapping ErrFailed, carrying the figures), at a metrics
 // read that fails, or when ctx ends.

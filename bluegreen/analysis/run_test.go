@@ -292,8 +292,9 @@ var _ = Describe("running an analysis", func() {
 
 	It("runs on the real clock by default", func() {
 		var got []string
-		ds, err := analysis.Run(context.Background(), m, analysis.Window{New: canary.New, Duration: 60 * ms},
-			analysis.Config{Interval: 20 * ms, SuccessRate: analysis.SuccessRate{Min: 0.9}}, nil, func(l string) { got = append(got, l) })
+		runner := analysis.Runner{Metrics: m, Log: func(l string) { got = append(got, l) }}
+		ds, err := runner.Run(context.Background(), analysis.Window{New: canary.New, Duration: 60 * ms},
+			analysis.Config{Interval: 20 * ms, SuccessRate: analysis.SuccessRate{Min: 0.9}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ds).To(HaveLen(3))
 		Expect(got).To(HaveLen(4))
